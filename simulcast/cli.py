@@ -1,0 +1,287 @@
+"""The ``simulcast`` command: ``serve`` (the main one), ``rooms check``, ``session …``.
+
+Start-up and input errors print one line and exit 1 (2 for a wrong flag), never a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import signal
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+from urllib import error as urlerror
+from urllib import request as urlrequest
+
+import click
+
+from simulcast.config import load_settings
+from simulcast.errors import StartupError
+from simulcast.models.session import Niveau, Thematique
+
+_THEMATIQUES = list(Thematique.__args__)
+_NIVEAUX = list(Niveau.__args__)
+
+
+@click.group()
+@click.version_option(package_name="simulcast")
+def main() -> None:
+    """simulcast: one mediator, many rooms, live."""
+
+
+# --- serve ------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--rooms", type=click.Path(path_type=Path), help="rooms.yaml [SIMULCAST_ROOMS]")
+@click.option("--db", type=click.Path(path_type=Path), help="SQLite file [SIMULCAST_DB]")
+@click.option("--host", help="address to listen on [SIMULCAST_HOST, 127.0.0.1]")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), help="0 = a free port [SIMULCAST_PORT, 8080]"
+)
+@click.option(
+    "--public-url", help="base URL of links for residents and screens [SIMULCAST_PUBLIC_URL]"
+)
+@click.option(
+    "--admin-token", help="admin token (else generated once and kept) [SIMULCAST_ADMIN_TOKEN]"
+)
+@click.option(
+    "--log-level",
+    type=click.Choice(["debug", "info", "warning", "error"]),
+    default="info",
+    show_default=True,
+)
+def serve(log_level: str, **flags: Any) -> None:
+    """Run the controller. The first line printed is its URL."""
+    logging.basicConfig(
+        level=log_level.upper(),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        settings = load_settings(**flags)
+        asyncio.run(_serve(settings))
+    except StartupError as error:
+        raise click.ClickException(error.message) from None
+    except OSError as error:
+        raise click.ClickException(f"cannot listen: {error}") from None
+
+
+async def _serve(settings: Any) -> None:
+    from aiohttp import web
+
+    from simulcast.web.app import bound_to, create_app
+    from simulcast.web.keys import SERVICES
+
+    app = create_app(settings)
+    runner = web.AppRunner(app, handle_signals=False, access_log=None)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, settings.host, settings.port)
+        await site.start()
+        port = runner.addresses[0][1]
+        url = bound_to(app, port)
+        services = app[SERVICES]
+        click.echo(url)
+        click.echo(f"console:     {url}/console")
+        click.echo(f"admin token: {services.admin_token}")
+        click.echo(
+            f"rooms:       {len(services.registry)} sites from {settings.rooms}; "
+            f"database {settings.db}; {len(services.hub.sessions)} sessions"
+        )
+        sys.stdout.flush()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+
+
+# --- rooms ------------------------------------------------------------------------------------
+
+
+@main.group()
+def rooms() -> None:
+    """The territory's sites (rooms.yaml)."""
+
+
+@rooms.command("check")
+@click.argument("file", type=click.Path(path_type=Path), default=Path("rooms.yaml"), required=False)
+def rooms_check(file: Path) -> None:
+    """Validate FILE (default rooms.yaml) and summarise it."""
+    from simulcast.registry import load_registry, summarise
+
+    try:
+        registry = load_registry(file)
+    except StartupError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(summarise(registry))
+
+
+# --- session (talks to a running controller) --------------------------------------------------
+
+
+def _client_options(func: Any) -> Any:
+    func = click.option(
+        "--url",
+        envvar="SIMULCAST_URL",
+        default="http://127.0.0.1:8080",
+        show_default=True,
+        help="the controller [SIMULCAST_URL]",
+    )(func)
+    return click.option(
+        "--token",
+        envvar="SIMULCAST_ADMIN_TOKEN",
+        required=True,
+        help="admin token [SIMULCAST_ADMIN_TOKEN]",
+    )(func)
+
+
+def _call(url: str, token: str, method: str, path: str, body: Any = None) -> Any:
+    data = None if body is None else json.dumps(body).encode()
+    request = urlrequest.Request(
+        url.rstrip("/") + path,
+        data=data,
+        method=method,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    try:
+        with urlrequest.urlopen(request, timeout=15) as response:
+            return json.loads(response.read() or b"null")
+    except urlerror.HTTPError as error:
+        try:
+            problem = json.loads(error.read())["error"]
+            message = f"{problem['message']} ({problem['code']}, HTTP {error.code})"
+        except (ValueError, KeyError, TypeError):
+            message = f"HTTP {error.code} {error.reason}"
+        raise click.ClickException(message) from None
+    except (urlerror.URLError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        raise click.ClickException(
+            f"cannot reach the controller at {url}: {reason} (is `simulcast serve` running? "
+            "set --url or SIMULCAST_URL)"
+        ) from None
+
+
+def _print(value: Any, as_json: bool, line: str) -> None:
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False) if as_json else line)
+
+
+@main.group()
+def session() -> None:
+    """Create, list, start and end sessions on a running controller."""
+
+
+@session.command("create")
+@_client_options
+@click.option("--title", required=True, help='what residents see, e.g. "Envoyer un e-mail"')
+@click.option("--origin", required=True, help="site id of the studio the mediator teaches from")
+@click.option(
+    "--room",
+    "room_ids",
+    multiple=True,
+    help="a participating site id (repeat; default: all but the origin)",
+)
+@click.option(
+    "--starts-at", help="ISO 8601, e.g. 2026-12-01T14:00 (local time unless an offset is given)"
+)
+@click.option(
+    "--duration", "duration_min", type=click.IntRange(5, 720), default=90, show_default=True
+)
+@click.option("--thematique", "thematiques", multiple=True, type=click.Choice(_THEMATIQUES))
+@click.option("--niveau", type=click.Choice(_NIVEAUX))
+@click.option("--source-url", help="an external live URL for the room screens")
+@click.option("--json", "as_json", is_flag=True, help="print the whole session as JSON")
+def session_create(url: str, token: str, as_json: bool, **fields: Any) -> None:
+    """Schedule a session."""
+    body: dict[str, Any] = {
+        "title": fields["title"],
+        "origin": fields["origin"],
+        "duration_min": fields["duration_min"],
+        "thematiques": list(fields["thematiques"]),
+        "client_id": str(uuid.uuid4()),
+    }
+    if fields["room_ids"]:
+        body["rooms"] = list(fields["room_ids"])
+    if fields["starts_at"]:
+        body["starts_at"] = fields["starts_at"]
+    if fields["niveau"]:
+        body["niveau"] = fields["niveau"]
+    if fields["source_url"]:
+        body["source"] = {"kind": "external", "url": fields["source_url"]}
+    created = _call(url, token, "POST", "/api/sessions", body)
+    _print(
+        created,
+        as_json,
+        f"{created['id']}  {created['state']}  {created['title']}  ({len(created['rooms'])} rooms)",
+    )
+
+
+@session.command("list")
+@_client_options
+@click.option("--json", "as_json", is_flag=True)
+def session_list(url: str, token: str, as_json: bool) -> None:
+    """List sessions with their attendance and help counts."""
+    sessions = _call(url, token, "GET", "/api/sessions")
+    lines = [
+        f"{item['id']}  {item['state']:<9}  {item['starts_at'][:16]}  "
+        f"present {item['totals']['present']:>3}  help {item['totals']['help_open']:>2}  "
+        f"{item['title']}"
+        for item in sessions
+    ]
+    _print(sessions, as_json, "\n".join(lines) or "no session yet")
+
+
+def _transition(verb: str) -> Any:
+    @_client_options
+    @click.argument("session_id")
+    @click.option("--json", "as_json", is_flag=True)
+    def command(url: str, token: str, session_id: str, as_json: bool) -> None:
+        result = _call(
+            url,
+            token,
+            "POST",
+            f"/api/sessions/{session_id}/{verb}",
+            {"client_id": str(uuid.uuid4())},
+        )
+        _print(result, as_json, f"{result['id']}  {result['state']}")
+        if verb == "start" and not as_json:
+            _print_access(_call(url, token, "GET", f"/api/sessions/{session_id}/access"))
+
+    command.__doc__ = f"{verb.capitalize()} a session."
+    return command
+
+
+def _print_access(access: dict[str, Any]) -> None:
+    for site, links in access["rooms"].items():
+        click.echo(f"{site}: code {links['join_code_display']}  join {links['join_url']}")
+        click.echo(f"    facilitator {links['facilitator_url']}")
+        click.echo(f"    screen      {links['screen_url']}")
+
+
+session.command("start")(_transition("start"))
+session.command("end")(_transition("end"))
+session.command("cancel")(_transition("cancel"))
+
+
+@session.command("access")
+@_client_options
+@click.argument("session_id")
+@click.option("--json", "as_json", is_flag=True)
+def session_access(url: str, token: str, session_id: str, as_json: bool) -> None:
+    """Join codes, facilitator and screen links of each room."""
+    access = _call(url, token, "GET", f"/api/sessions/{session_id}/access")
+    if as_json:
+        _print(access, True, "")
+    else:
+        _print_access(access)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(prog_name=os.path.basename(sys.argv[0]))

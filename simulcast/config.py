@@ -1,0 +1,90 @@
+"""Settings: flags and ``SIMULCAST_*`` environment variables, validated once at start-up.
+
+A wrong value becomes one :class:`~simulcast.errors.StartupError` line with a hint; the
+controller never starts half-configured.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from simulcast.errors import StartupError
+
+
+class Settings(BaseSettings):
+    """Everything the controller needs to start. Secrets never come from rooms.yaml."""
+
+    model_config = SettingsConfigDict(env_prefix="SIMULCAST_", extra="forbid", frozen=True)
+
+    rooms: Path = Field(Path("rooms.yaml"), description="the territory's sites (rooms.yaml)")
+    db: Path = Field(Path("simulcast.db"), description="SQLite event store file")
+    host: str = Field("127.0.0.1", description="address to listen on")
+    port: int = Field(8080, ge=0, le=65535, description="port to listen on; 0 picks a free one")
+    public_url: str | None = Field(
+        None, description="base URL residents and screens use (default: http://host:port)"
+    )
+    admin_token: str | None = Field(
+        None, min_length=16, max_length=200, description="console/API admin token"
+    )
+    timezone: str = Field("Europe/Paris", description="zone for times given without an offset")
+    console_hz: float = Field(4.0, gt=0, le=20, description="console updates per second, at most")
+    join_guess_limit: int = Field(
+        20, ge=1, le=10_000, description="wrong join codes tolerated per address per 10 min"
+    )
+
+    @field_validator("public_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(
+                "must start with http:// or https://, e.g. https://simulcast.example.org"
+            )
+        return value.rstrip("/")
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("unknown time zone, e.g. Europe/Paris") from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def base_url(self, bound_port: int | None = None) -> str:
+        """The URL links are built on: ``public_url``, or the address actually bound."""
+        if self.public_url:
+            return self.public_url
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{bound_port if bound_port is not None else self.port}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings from the environment plus explicit overrides (flags win).
+
+    Raises StartupError with one line per wrong value.
+    """
+    given = {key: value for key, value in overrides.items() if value is not None}
+    try:
+        return Settings(**given)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = ".".join(str(part) for part in error["loc"]) or "settings"
+            problems.append(
+                f"setting {name} (--{name.replace('_', '-')} or SIMULCAST_{name.upper()}): "
+                f"{error['msg']}"
+            )
+        raise StartupError("; ".join(problems)) from None

@@ -1,0 +1,145 @@
+"""Commands: what someone asks the domain to do, imperative. Ids are chosen by the caller."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from simulcast.models.events import HelpKind
+
+Role = Literal["admin", "facilitator", "screen", "resident", "guest"]
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acts, as proven by their token or join code.
+
+    ``guest`` holds a room's join code but has not checked in; ``resident`` has checked in.
+    """
+
+    role: Role
+    session_id: str | None = None
+    room: str | None = None
+    resident_id: str | None = None
+
+    @property
+    def key(self) -> str:
+        """Namespace of this actor's client ids: two actors never collide."""
+        match self.role:
+            case "admin":
+                return "admin"
+            case "resident":
+                return f"resident:{self.resident_id}"
+            case _:
+                return f"{self.role}:{self.room}"
+
+
+@dataclass(frozen=True, slots=True)
+class StartSession:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class EndSession:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class CancelSession:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class CheckIn:
+    resident_id: str
+    name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Leave:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class AdjustWalkIns:
+    delta: Literal[1, -1]
+
+
+@dataclass(frozen=True, slots=True)
+class RequestHelp:
+    request_id: str
+    kind: HelpKind
+    seat: str | None
+    text: str | None
+    resident_id: str | None = None
+    """For a guest who asks without checking in first: checked in anonymously with this id."""
+
+
+@dataclass(frozen=True, slots=True)
+class CancelHelp:
+    request_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimHelp:
+    request_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveHelp:
+    request_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class EscalateHelp:
+    request_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerEscalation:
+    request_id: str
+    answer: str
+
+
+@dataclass(frozen=True, slots=True)
+class Announce:
+    announcement_id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class LaunchCheck:
+    check_id: str
+    question: str
+    options: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerCheck:
+    check_id: str
+    option: int
+
+
+@dataclass(frozen=True, slots=True)
+class CloseCheck:
+    check_id: str
+
+
+Command = (
+    StartSession
+    | EndSession
+    | CancelSession
+    | CheckIn
+    | Leave
+    | AdjustWalkIns
+    | RequestHelp
+    | CancelHelp
+    | ClaimHelp
+    | ResolveHelp
+    | EscalateHelp
+    | AnswerEscalation
+    | Announce
+    | LaunchCheck
+    | AnswerCheck
+    | CloseCheck
+)

@@ -1,0 +1,106 @@
+"""Live state of a session: a fold of its events, kept in memory and rebuilt by replay."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from simulcast.models.events import HelpKind, HelpStateName
+from simulcast.models.session import Niveau, SessionStateName, Source, Thematique
+
+ACTIVE_HELP: frozenset[HelpStateName] = frozenset({"open", "claimed", "escalated"})
+"""Requests still waiting for someone: counted in ``help_open``."""
+
+FINAL_HELP: frozenset[HelpStateName] = frozenset({"resolved", "cancelled"})
+
+
+@dataclass(slots=True)
+class Resident:
+    id: str
+    room: str
+    name: str | None
+    checked_in_at: datetime
+    left_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class HelpRequest:
+    id: str
+    room: str
+    resident_id: str
+    kind: HelpKind
+    seat: str | None
+    text: str | None
+    created_at: datetime
+    state: HelpStateName = "open"
+    updated_at: datetime | None = None
+    answer: str | None = None
+
+
+@dataclass(slots=True)
+class Check:
+    id: str
+    question: str
+    options: list[str]
+    launched_at: datetime
+    closed_at: datetime | None = None
+    answers: dict[str, int] = field(default_factory=dict)
+    """resident id → option index (a resident may change their answer)."""
+    tallies: dict[str, list[int]] = field(default_factory=dict)
+    """room → count per option."""
+
+
+@dataclass(slots=True)
+class Announcement:
+    id: str
+    text: str
+    at: datetime
+
+
+@dataclass(slots=True)
+class RoomState:
+    site: str
+    join_code: str
+    walkins: int = 0
+    checked_in: int = 0
+    present_residents: int = 0
+    help_total: int = 0
+    help_open: int = 0
+
+    @property
+    def present(self) -> int:
+        return self.present_residents + self.walkins
+
+
+@dataclass(slots=True)
+class SessionState:
+    id: str
+    title: str
+    origin: str
+    starts_at: datetime
+    duration_min: int
+    thematiques: list[Thematique]
+    niveau: Niveau | None
+    source: Source | None
+    created_at: datetime
+    rooms: dict[str, RoomState]
+    state: SessionStateName = "scheduled"
+    seq: int = 0
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    residents: dict[str, Resident] = field(default_factory=dict)
+    help: dict[str, HelpRequest] = field(default_factory=dict)
+    checks: dict[str, Check] = field(default_factory=dict)
+    announcements: list[Announcement] = field(default_factory=list)
+
+    @property
+    def active_check(self) -> Check | None:
+        for check in reversed(self.checks.values()):
+            if check.closed_at is None:
+                return check
+        return None
+
+    @property
+    def accepts_room_activity(self) -> bool:
+        """Rooms open before the broadcast: residents may check in once scheduled."""
+        return self.state in ("scheduled", "live")

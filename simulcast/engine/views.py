@@ -1,0 +1,223 @@
+"""What each kind of client may see of a session, as JSON-ready dicts.
+
+One function per audience, so the rule "a facilitator sees their room, a resident their own
+requests" lives in one place and REST and socket.io show the same thing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from simulcast.domain.state import (
+    ACTIVE_HELP,
+    Check,
+    HelpRequest,
+    RoomState,
+    SessionState,
+)
+from simulcast.registry import Registry
+
+JSON = dict[str, Any]
+RECENT_ANNOUNCEMENTS = 20
+
+
+def iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def session_summary(state: SessionState) -> JSON:
+    return {
+        "id": state.id,
+        "title": state.title,
+        "state": state.state,
+        "origin": state.origin,
+        "starts_at": iso(state.starts_at),
+        "duration_min": state.duration_min,
+        "thematiques": list(state.thematiques),
+        "niveau": state.niveau,
+        "source": None if state.source is None else state.source.model_dump(),
+        "created_at": iso(state.created_at),
+        "started_at": iso(state.started_at),
+        "ended_at": iso(state.ended_at),
+        "seq": state.seq,
+    }
+
+
+def room_counts(room: RoomState) -> JSON:
+    return {
+        "present": room.present,
+        "checked_in": room.checked_in,
+        "walkins": room.walkins,
+        "help_open": room.help_open,
+        "help_total": room.help_total,
+    }
+
+
+def room_tile(state: SessionState, room: RoomState, registry: Registry) -> JSON:
+    """A room as the console shows it: where it is, its counts, its oldest waiting request."""
+    site = registry.get(room.site)
+    waiting = (
+        [
+            request.created_at
+            for request in state.help.values()
+            if request.room == room.site and request.state in ACTIVE_HELP
+        ]
+        if room.help_open
+        else []
+    )
+    return {
+        "nom": site.nom if site else room.site,
+        "commune": site.commune if site else None,
+        "x_kind": site.x_kind if site else None,
+        **room_counts(room),
+        "oldest_help_at": iso(min(waiting)) if waiting else None,
+    }
+
+
+def totals(state: SessionState) -> JSON:
+    rooms = state.rooms.values()
+    return {
+        "present": sum(room.present for room in rooms),
+        "checked_in": sum(room.checked_in for room in rooms),
+        "help_open": sum(room.help_open for room in rooms),
+        "help_total": sum(room.help_total for room in rooms),
+    }
+
+
+def help_view(request: HelpRequest) -> JSON:
+    """A help request without who asked: a seat, never a name."""
+    return {
+        "id": request.id,
+        "room": request.room,
+        "kind": request.kind,
+        "seat": request.seat,
+        "text": request.text,
+        "state": request.state,
+        "created_at": iso(request.created_at),
+        "updated_at": iso(request.updated_at),
+        "answer": request.answer,
+    }
+
+
+def check_view(check: Check, room: str | None = None) -> JSON:
+    """A comprehension check with every room's tallies, or one room's (``room``)."""
+    view: JSON = {
+        "id": check.id,
+        "question": check.question,
+        "options": list(check.options),
+        "open": check.closed_at is None,
+        "launched_at": iso(check.launched_at),
+        "closed_at": iso(check.closed_at),
+    }
+    if room is None:
+        view["tallies"] = {site: list(tally) for site, tally in check.tallies.items()}
+    else:
+        view["tally"] = list(check.tallies.get(room, []))
+    return view
+
+
+def announcements(state: SessionState) -> list[JSON]:
+    return [
+        {"id": item.id, "text": item.text, "at": iso(item.at)}
+        for item in state.announcements[-RECENT_ANNOUNCEMENTS:]
+    ]
+
+
+def session_view(state: SessionState, registry: Registry) -> JSON:
+    """The whole session, for the lead mediator (REST and the console snapshot)."""
+    return {
+        **session_summary(state),
+        "rooms": {site: room_tile(state, room, registry) for site, room in state.rooms.items()},
+        "totals": totals(state),
+        "escalations": [
+            help_view(request)
+            for request in state.help.values()
+            if request.state in ("escalated", "answered")
+        ],
+        "checks": [check_view(check) for check in state.checks.values()],
+        "announcements": announcements(state),
+    }
+
+
+def room_snapshot(state: SessionState, site: str, registry: Registry) -> JSON:
+    """What a room's facilitator sees: their room only."""
+    room = state.rooms[site]
+    check = state.active_check
+    return {
+        "session": session_summary(state),
+        "room": {"site": site, "join_code": room.join_code, **room_tile(state, room, registry)},
+        "residents": [
+            {"id": resident.id, "name": resident.name, "checked_in_at": iso(resident.checked_in_at)}
+            for resident in state.residents.values()
+            if resident.room == site and resident.left_at is None
+        ],
+        "help": [
+            help_view(request)
+            for request in state.help.values()
+            if request.room == site and request.state not in ("resolved", "cancelled")
+        ],
+        "check": None if check is None else check_view(check, site),
+        "announcements": announcements(state),
+        "seq": state.seq,
+    }
+
+
+def screen_snapshot(state: SessionState, site: str, registry: Registry, join_url: str) -> JSON:
+    """What a room screen shows before and during the broadcast."""
+    room = state.rooms[site]
+    found = registry.get(site)
+    check = state.active_check
+    return {
+        "session": session_summary(state),
+        "room": {
+            "site": site,
+            "nom": found.nom if found else site,
+            "join_code": room.join_code,
+            "join_url": join_url,
+        },
+        "check": None if check is None else check_view(check, site),
+        "announcements": announcements(state),
+        "seq": state.seq,
+    }
+
+
+def resident_snapshot(
+    state: SessionState, site: str, registry: Registry, resident_id: str | None
+) -> JSON:
+    """What a resident sees: the session, their room, and only their own requests."""
+    found = registry.get(site)
+    resident = state.residents.get(resident_id or "")
+    check = state.active_check
+    return {
+        "session": {
+            "id": state.id,
+            "title": state.title,
+            "state": state.state,
+            "starts_at": iso(state.starts_at),
+            "duration_min": state.duration_min,
+        },
+        "room": {
+            "site": site,
+            "nom": found.nom if found else site,
+            "commune": found.commune if found else None,
+        },
+        "resident": None
+        if resident is None
+        else {"id": resident.id, "name": resident.name, "present": resident.left_at is None},
+        "help": [
+            help_view(request)
+            for request in state.help.values()
+            if resident is not None and request.resident_id == resident.id
+        ],
+        "check": None
+        if check is None
+        else {
+            "id": check.id,
+            "question": check.question,
+            "options": list(check.options),
+            "my_answer": check.answers.get(resident.id) if resident else None,
+        },
+        "announcements": announcements(state)[-5:],
+        "seq": state.seq,
+    }

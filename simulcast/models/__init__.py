@@ -1,0 +1,1 @@
+"""Pydantic models: sites, sessions, events and wire payloads."""

@@ -1,0 +1,176 @@
+"""Events: the facts of a session, past tense, appended to the log and folded into state.
+
+The ``type`` string is also the socket.io event name clients receive. Events are frozen and
+validated when read back from the store, so a corrupt row is refused, never half-applied.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from simulcast.models.session import Niveau, Source, Thematique
+
+HelpKind = Literal["lost", "tech", "question"]
+HelpStateName = Literal["open", "claimed", "escalated", "answered", "resolved", "cancelled"]
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SessionScheduled(_Event):
+    type: Literal["session_scheduled"] = "session_scheduled"
+    title: str
+    origin: str
+    rooms: list[str]
+    join_codes: dict[str, str]
+    starts_at: datetime
+    duration_min: int
+    thematiques: list[Thematique] = []
+    niveau: Niveau | None = None
+    source: Source | None = None
+
+
+class SessionStarted(_Event):
+    type: Literal["session_started"] = "session_started"
+
+
+class SessionEnded(_Event):
+    type: Literal["session_ended"] = "session_ended"
+
+
+class SessionCancelled(_Event):
+    type: Literal["session_cancelled"] = "session_cancelled"
+
+
+class ResidentCheckedIn(_Event):
+    type: Literal["resident_checked_in"] = "resident_checked_in"
+    resident_id: str
+    room: str
+    name: str | None = None
+
+
+class ResidentLeft(_Event):
+    type: Literal["resident_left"] = "resident_left"
+    resident_id: str
+    room: str
+
+
+class WalkInsAdjusted(_Event):
+    type: Literal["walkins_adjusted"] = "walkins_adjusted"
+    room: str
+    delta: Literal[1, -1]
+
+
+class HelpRequested(_Event):
+    type: Literal["help_requested"] = "help_requested"
+    request_id: str
+    resident_id: str
+    room: str
+    kind: HelpKind
+    seat: str | None = None
+    text: str | None = None
+
+
+class HelpCancelled(_Event):
+    type: Literal["help_cancelled"] = "help_cancelled"
+    request_id: str
+    room: str
+
+
+class HelpClaimed(_Event):
+    type: Literal["help_claimed"] = "help_claimed"
+    request_id: str
+    room: str
+
+
+class HelpResolved(_Event):
+    type: Literal["help_resolved"] = "help_resolved"
+    request_id: str
+    room: str
+
+
+class HelpEscalated(_Event):
+    type: Literal["help_escalated"] = "help_escalated"
+    request_id: str
+    room: str
+
+
+class HelpAnswered(_Event):
+    type: Literal["help_answered"] = "help_answered"
+    request_id: str
+    room: str
+    answer: str
+
+
+class AnnouncementSent(_Event):
+    type: Literal["announcement_sent"] = "announcement_sent"
+    announcement_id: str
+    text: str
+
+
+class CheckLaunched(_Event):
+    type: Literal["check_launched"] = "check_launched"
+    check_id: str
+    question: str
+    options: list[str]
+
+
+class CheckAnswered(_Event):
+    type: Literal["check_answered"] = "check_answered"
+    check_id: str
+    resident_id: str
+    room: str
+    option: int
+
+
+class CheckClosed(_Event):
+    type: Literal["check_closed"] = "check_closed"
+    check_id: str
+
+
+Event = Annotated[
+    SessionScheduled
+    | SessionStarted
+    | SessionEnded
+    | SessionCancelled
+    | ResidentCheckedIn
+    | ResidentLeft
+    | WalkInsAdjusted
+    | HelpRequested
+    | HelpCancelled
+    | HelpClaimed
+    | HelpResolved
+    | HelpEscalated
+    | HelpAnswered
+    | AnnouncementSent
+    | CheckLaunched
+    | CheckAnswered
+    | CheckClosed,
+    Field(discriminator="type"),
+]
+
+EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+EVENT_TYPES: tuple[str, ...] = tuple(
+    cls.model_fields["type"].default for cls in _Event.__subclasses__()
+)
+
+
+class Recorded(BaseModel):
+    """An event as stored: its session, its place in the session's log, who caused it.
+
+    ``client_id`` is the caller's idempotency key; it is kept on the first event a command
+    produced, so a retry finds that event and returns the same result.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    session_id: str
+    seq: int
+    at: datetime
+    actor: str
+    client_id: str | None = None
+    event: Event

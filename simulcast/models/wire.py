@@ -1,0 +1,157 @@
+"""Request payloads of the REST API and socket.io actions, with their limits.
+
+Every body is validated here before it reaches the domain: types, lengths, enums. Unknown
+fields are refused, so a typo in a client is reported instead of silently ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from simulcast.models.events import HelpKind
+from simulcast.models.session import Niveau, Source, Thematique
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_LINE_BREAKS = re.compile(r"[\r\n\t]")
+
+
+def _no_control(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def _one_line(value: str) -> str:
+    if _LINE_BREAKS.search(value):
+        raise ValueError("must fit on one line")
+    return _no_control(value)
+
+
+def _blank_to_none(value: str | None) -> str | None:
+    return value or None
+
+
+def _text(max_length: int, *, min_length: int = 1, one_line: bool = False) -> tuple[object, ...]:
+    return (
+        StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
+        AfterValidator(_one_line if one_line else _no_control),
+    )
+
+
+ClientId = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,64}$"),
+    Field(description="caller-generated id of this action (a UUID is fine); a retry reuses it"),
+]
+SiteId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
+Title = Annotated[str, *_text(120, one_line=True)]
+Name = Annotated[
+    Annotated[str, *_text(40, min_length=0, one_line=True)] | None,
+    AfterValidator(_blank_to_none),
+    Field(description="first name, only if the resident chooses to give one"),
+]
+Seat = Annotated[
+    Annotated[str, *_text(10, min_length=0, one_line=True)] | None,
+    AfterValidator(_blank_to_none),
+    Field(description="seat or device number, never a name"),
+]
+HelpText = Annotated[
+    Annotated[str, *_text(280, min_length=0)] | None,
+    AfterValidator(_blank_to_none),
+]
+Announcement = Annotated[str, *_text(500)]
+Question = Annotated[str, *_text(200)]
+Option = Annotated[str, *_text(60, one_line=True)]
+Answer = Annotated[str, *_text(500)]
+
+DEFAULT_CHECK_QUESTION = "Tout le monde a réussi ?"
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SessionCreateBody(Body):
+    title: Title
+    origin: SiteId
+    rooms: Annotated[list[SiteId], Field(min_length=1, max_length=1000)] | None = None
+    starts_at: datetime | None = None
+    duration_min: Annotated[int, Field(ge=5, le=720)] = 90
+    thematiques: Annotated[list[Thematique], Field(max_length=19)] = []
+    niveau: Niveau | None = None
+    source: Source | None = None
+    client_id: ClientId | None = None
+
+
+class ActionBody(Body):
+    """An action with nothing but its idempotency key (claim, resolve, start, …)."""
+
+    client_id: ClientId
+
+
+class CheckInBody(Body):
+    client_id: ClientId
+    name: Name = None
+
+
+class HelpBody(Body):
+    client_id: ClientId
+    kind: HelpKind
+    seat: Seat = None
+    text: HelpText = None
+
+
+class WalkInsBody(Body):
+    client_id: ClientId
+    delta: Literal[1, -1]
+
+
+class AnnounceBody(Body):
+    client_id: ClientId
+    text: Announcement
+
+
+class CheckLaunchBody(Body):
+    client_id: ClientId
+    question: Question = DEFAULT_CHECK_QUESTION
+    options: Annotated[
+        list[Option],
+        Field(min_length=2, max_length=4),
+    ] = ["Oui", "Non"]
+
+
+class CheckAnswerBody(Body):
+    client_id: ClientId
+    option: Annotated[int, Field(ge=0, le=3)]
+
+
+class EscalationAnswerBody(Body):
+    client_id: ClientId
+    answer: Answer
+
+
+# socket.io actions name their target in the payload, where REST has it in the path.
+
+
+class HelpActionPayload(ActionBody):
+    request_id: Annotated[str, StringConstraints(pattern=r"^h[a-z0-9]{1,32}$")]
+
+
+class EscalationAnswerPayload(EscalationAnswerBody):
+    request_id: Annotated[str, StringConstraints(pattern=r"^h[a-z0-9]{1,32}$")]
+
+
+class CheckClosePayload(ActionBody):
+    check_id: Annotated[str, StringConstraints(pattern=r"^c[a-z0-9]{1,32}$")]
+
+
+class CheckAnswerPayload(CheckAnswerBody):
+    check_id: Annotated[str, StringConstraints(pattern=r"^c[a-z0-9]{1,32}$")]
+
+
+class WatchPayload(Body):
+    session_id: Annotated[str, StringConstraints(pattern=r"^s[a-z0-9]{1,32}$")]

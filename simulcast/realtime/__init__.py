@@ -1,0 +1,1 @@
+"""socket.io: the only package that imports socketio. Namespaces, fan-out, coalescing."""

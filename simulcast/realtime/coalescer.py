@@ -1,0 +1,76 @@
+"""Console updates, coalesced: at most ``hz`` per second per session, whatever the event rate.
+
+Events only mark rooms dirty (O(1)); a ticker builds one ``console_update`` per dirty session
+with the current tiles of its dirty rooms and the totals. A snapshot is never older than one
+tick plus its send time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import socketio
+
+from simulcast.domain.state import SessionState
+from simulcast.engine.views import JSON, check_view, room_tile, totals
+from simulcast.models.events import Recorded
+from simulcast.realtime import channels
+from simulcast.registry import Registry
+
+log = logging.getLogger(__name__)
+
+
+class Coalescer:
+    def __init__(self, sio: socketio.AsyncServer, registry: Registry, hz: float) -> None:
+        self._sio = sio
+        self._registry = registry
+        self._period = 1.0 / hz
+        self._dirty: dict[str, tuple[SessionState, set[str], set[str]]] = {}
+        self.updates_sent = 0
+
+    def touch(self, state: SessionState, record: Recorded) -> None:
+        """Note what ``record`` changed; sent at the next tick."""
+        _, rooms, checks = self._dirty.setdefault(state.id, (state, set(), set()))
+        event = record.event
+        room = getattr(event, "room", None)
+        if room is not None:
+            rooms.add(room)
+        check_id = getattr(event, "check_id", None)
+        if check_id is not None:
+            checks.add(check_id)
+
+    def build(self, state: SessionState, rooms: set[str], checks: set[str]) -> JSON:
+        return {
+            "session_id": state.id,
+            "seq": state.seq,
+            "state": state.state,
+            "rooms": {
+                site: room_tile(state, state.rooms[site], self._registry) for site in sorted(rooms)
+            },
+            "totals": totals(state),
+            "checks": [check_view(state.checks[check_id]) for check_id in sorted(checks)],
+        }
+
+    async def flush(self) -> None:
+        dirty, self._dirty = self._dirty, {}
+        for state, rooms, checks in dirty.values():
+            try:
+                await self._sio.emit(
+                    "console_update",
+                    self.build(state, rooms, checks),
+                    room=channels.console(state.id),
+                    namespace="/console",
+                )
+                self.updates_sent += 1
+            except Exception:
+                log.exception("console update for %s failed", state.id)
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        next_tick = loop.time()
+        while True:
+            next_tick += self._period
+            await asyncio.sleep(max(0.0, next_tick - loop.time()))
+            if self._dirty:
+                await self.flush()

@@ -1,0 +1,30 @@
+"""What the socket.io namespaces share with the REST API: the hub, tokens, limits, links."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from simulcast.engine.access import TokenSigner
+from simulcast.engine.hub import Hub
+from simulcast.engine.ratelimit import GuessLimiter
+from simulcast.registry import Registry
+
+
+@dataclass
+class Services:
+    """Built by create_app; ``signer`` and ``admin_token`` are set once the store is open
+    (both are kept in it), ``base_url`` once the port is bound."""
+
+    hub: Hub
+    limiter: GuessLimiter
+    signer: TokenSigner
+    admin_token: str
+    base_url: Callable[[], str]
+
+    @property
+    def registry(self) -> Registry:
+        return self.hub.registry
+
+    def join_url(self, code: str) -> str:
+        return f"{self.base_url()}/join/{code}"

@@ -1,0 +1,114 @@
+"""Fan-out: after each commit, send each event to the audiences allowed to see it.
+
+A single consumer task emits in commit order, so every client sees events in ``seq`` order.
+Facilitators get their room's events as they happen; the console gets coalesced updates
+(see coalescer.py) and, immediately, only the rare events a person must act on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+
+import socketio
+
+from simulcast.domain.state import SessionState
+from simulcast.engine.views import JSON, help_view, iso
+from simulcast.models.events import EVENT_ADAPTER, Recorded
+from simulcast.realtime import channels
+from simulcast.realtime.coalescer import Coalescer
+
+log = logging.getLogger(__name__)
+
+Emit = tuple[str, JSON, str, str]
+"""(event name, payload, socket.io room, namespace)."""
+
+_SESSION_WIDE = frozenset(
+    {
+        "session_started",
+        "session_ended",
+        "session_cancelled",
+        "announcement_sent",
+        "check_launched",
+        "check_closed",
+    }
+)
+_ROOM_ONLY = frozenset({"resident_checked_in", "resident_left", "walkins_adjusted"})
+_CONSOLE_NOW = frozenset({"help_escalated", "help_answered"})
+
+
+def payload(record: Recorded) -> JSON:
+    """The wire form of an event: its fields plus where it stands in the session's log."""
+    data: JSON = EVENT_ADAPTER.dump_python(record.event, mode="json")
+    data.pop("type")
+    return {"session_id": record.session_id, "seq": record.seq, "at": iso(record.at), **data}
+
+
+def route(state: SessionState, record: Recorded) -> list[Emit]:
+    """Who receives ``record``, right now (the console's coalesced view aside)."""
+    event = record.event
+    kind = event.type
+    sid = record.session_id
+    body = payload(record)
+    if kind == "session_scheduled":
+        return [(kind, body, channels.CONSOLES, "/console")]
+    if kind in _SESSION_WIDE:
+        emits = [
+            (kind, body, channels.session(sid), "/room"),
+            (kind, body, channels.session(sid), "/resident"),
+            (kind, body, channels.console(sid), "/console"),
+        ]
+        if kind.startswith("session_"):
+            emits.append((kind, body, channels.CONSOLES, "/console"))
+        return emits
+    room: str = getattr(event, "room")  # noqa: B009 - every other event names its room
+    if kind in _ROOM_ONLY:
+        return [(kind, body, channels.facilitators(sid, room), "/room")]
+    if kind == "check_answered":
+        tally = state.checks[event.check_id].tallies[room]
+        return [
+            (kind, {**body, "tally": list(tally)}, channels.facilitators(sid, room), "/room"),
+            (kind, body, channels.resident(sid, event.resident_id), "/resident"),
+        ]
+    request = state.help[getattr(event, "request_id")]  # noqa: B009 - help events only
+    view = {**body, "request": help_view(request)}
+    emits = [
+        (kind, view, channels.facilitators(sid, room), "/room"),
+        (kind, view, channels.resident(sid, request.resident_id), "/resident"),
+    ]
+    if kind in _CONSOLE_NOW:
+        emits.append((kind, view, channels.console(sid), "/console"))
+    return emits
+
+
+class Fanout:
+    """Hub listener: routes each committed record and emits it from one ordered queue."""
+
+    def __init__(self, sio: socketio.AsyncServer, coalescer: Coalescer) -> None:
+        self._sio = sio
+        self._coalescer = coalescer
+        self._queue: asyncio.Queue[list[Emit]] = asyncio.Queue()
+
+    def __call__(self, state: SessionState, records: Sequence[Recorded]) -> None:
+        emits: list[Emit] = []
+        for record in records:
+            emits.extend(route(state, record))
+            self._coalescer.touch(state, record)
+        if emits:
+            self._queue.put_nowait(emits)
+
+    async def run(self) -> None:
+        while True:
+            emits = await self._queue.get()
+            for name, body, room, namespace in emits:
+                try:
+                    await self._sio.emit(name, body, room=room, namespace=namespace)
+                except Exception:
+                    log.exception("could not emit %s to %s", name, room)
+
+    async def drain(self) -> None:
+        """Wait until everything queued so far was handed to socket.io (tests, shutdown)."""
+        while not self._queue.empty():
+            await asyncio.sleep(0.001)

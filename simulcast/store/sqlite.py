@@ -1,0 +1,222 @@
+"""SQLite event store: one WAL file, one writer thread, group commit.
+
+Callers on the event loop hand their records to the writer thread and await a future. The
+thread takes everything queued, writes it in one transaction, commits (fsync with
+``synchronous=FULL``), then resolves all those futures at once: a burst of actions costs one
+commit, and nobody is acknowledged before their event is on disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import sqlite3
+import threading
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+
+from simulcast.errors import StartupError, StoreError
+from simulcast.models.events import EVENT_ADAPTER, Recorded
+
+log = logging.getLogger(__name__)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    session_id TEXT NOT NULL,
+    seq        INTEGER NOT NULL,
+    at         TEXT NOT NULL,
+    type       TEXT NOT NULL,
+    actor      TEXT NOT NULL,
+    client_id  TEXT,
+    data       TEXT NOT NULL,
+    PRIMARY KEY (session_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS events_client
+    ON events (session_id, actor, client_id) WHERE client_id IS NOT NULL;
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+_INSERT = "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)"
+_MAX_BATCH = 2000
+
+_Row = tuple[str, int, str, str, str, str | None, str]
+_Job = tuple[list[_Row], list[tuple[str, str]], asyncio.Future[None]]
+
+
+def _row(record: Recorded) -> _Row:
+    return (
+        record.session_id,
+        record.seq,
+        record.at.isoformat(),
+        record.event.type,
+        record.actor,
+        record.client_id,
+        EVENT_ADAPTER.dump_json(record.event).decode(),
+    )
+
+
+class SqliteEventStore:
+    """The embedded default store. Call :meth:`start` first; one process per file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._failure: str | None = None
+        self.commits = 0
+        """How many transactions were committed (each may hold many callers' records)."""
+
+    async def start(self) -> None:
+        """Create the schema if needed and start the writer thread."""
+        await asyncio.to_thread(self._init_schema)
+        self._loop = asyncio.get_running_loop()
+        self._thread = threading.Thread(target=self._writer, name="sqlite-writer", daemon=True)
+        self._thread.start()
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=FULL")
+            connection.execute("PRAGMA busy_timeout=5000")
+        except sqlite3.Error as exc:
+            raise StartupError(
+                f"cannot open the database {self.path}: {exc} "
+                "(check that its folder exists and is writable, or pass --db)"
+            ) from None
+        return connection
+
+    def _init_schema(self) -> None:
+        connection = self._connect()
+        try:
+            connection.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise StartupError(
+                f"{self.path} is not a simulcast database ({exc}); pass another --db"
+            ) from None
+        finally:
+            connection.close()
+
+    async def append(self, records: Sequence[Recorded]) -> None:
+        await self._submit([_row(record) for record in records], [])
+
+    async def set_meta(self, key: str, value: str) -> None:
+        await self._submit([], [(key, value)])
+
+    async def _submit(self, rows: list[_Row], meta: list[tuple[str, str]]) -> None:
+        if self._failure is not None:
+            raise StoreError(f"the event store failed earlier ({self._failure}): restart simulcast")
+        if self._thread is None or not self._thread.is_alive():
+            raise StoreError("the event store is closed")
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._jobs.put((rows, meta, future))
+        await future
+
+    def _writer(self) -> None:
+        connection = self._connect()
+        try:
+            while True:
+                job = self._jobs.get()
+                if job is None:
+                    return
+                batch = [job]
+                stop = False
+                while len(batch) < _MAX_BATCH:
+                    try:
+                        more = self._jobs.get_nowait()
+                    except queue.Empty:
+                        break
+                    if more is None:
+                        stop = True
+                        break
+                    batch.append(more)
+                self._commit(connection, batch)
+                if stop:
+                    return
+        finally:
+            connection.close()
+
+    def _commit(self, connection: sqlite3.Connection, batch: list[_Job]) -> None:
+        error: BaseException | None = None
+        if self._failure is not None:
+            error = StoreError(self._failure)
+        else:
+            error = self._write(connection, batch)
+        assert self._loop is not None
+        self._loop.call_soon_threadsafe(_settle, [job[2] for job in batch], error)
+
+    def _write(self, connection: sqlite3.Connection, batch: list[_Job]) -> BaseException | None:
+        """One transaction for the whole batch. A failure poisons the store: later records
+        were decided on state that includes these, so none may be stored after them."""
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            for rows, meta, _ in batch:
+                if rows:
+                    connection.executemany(_INSERT, rows)
+                if meta:
+                    connection.executemany(
+                        "INSERT INTO meta VALUES (?, ?) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        meta,
+                    )
+            connection.execute("COMMIT")
+            self.commits += 1
+            return None
+        except sqlite3.Error as exc:
+            log.critical("event store commit failed, refusing further writes: %s", exc)
+            self._failure = str(exc)
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            return exc
+
+    @property
+    def failure(self) -> str | None:
+        """Why the store refuses writes, or None while healthy."""
+        return self._failure
+
+    async def replay(self) -> AsyncIterator[Recorded]:  # type: ignore[override]
+        rows = await asyncio.to_thread(self._read_all)
+        for session_id, seq, at, _type, actor, client_id, data in rows:
+            yield Recorded(
+                session_id=session_id,
+                seq=seq,
+                at=at,
+                actor=actor,
+                client_id=client_id,
+                event=EVENT_ADAPTER.validate_json(data),
+            )
+
+    def _read_all(self) -> list[_Row]:
+        connection = self._connect()
+        try:
+            return connection.execute("SELECT * FROM events ORDER BY session_id, seq").fetchall()
+        finally:
+            connection.close()
+
+    async def get_meta(self, key: str) -> str | None:
+        def read() -> str | None:
+            connection = self._connect()
+            try:
+                row = connection.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+            finally:
+                connection.close()
+            return None if row is None else str(row[0])
+
+        return await asyncio.to_thread(read)
+
+    async def close(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            self._jobs.put(None)
+            await asyncio.to_thread(self._thread.join)
+
+
+def _settle(futures: list[asyncio.Future[None]], error: BaseException | None) -> None:
+    for future in futures:
+        if future.done():
+            continue
+        if error is None:
+            future.set_result(None)
+        else:
+            future.set_exception(StoreError(f"the event could not be stored: {error}"))

@@ -1,0 +1,1 @@
+"""The aiohttp application: REST API, socket.io endpoint, OpenAPI description."""

@@ -1,0 +1,89 @@
+"""``create_app``: the one place that wires settings, registry, store, hub and socket.io."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from simulcast.config import Settings
+from simulcast.domain.clock import Clock, SystemClock
+from simulcast.engine.access import TokenSigner
+from simulcast.engine.hub import Hub
+from simulcast.engine.ratelimit import GuessLimiter
+from simulcast.realtime.context import Services
+from simulcast.realtime.server import create_realtime, running
+from simulcast.registry import Registry, load_registry
+from simulcast.store.sqlite import SqliteEventStore
+from simulcast.web.errors import error_middleware
+from simulcast.web.keys import REALTIME, SERVICES, SETTINGS, STARTED_AT, STORE
+from simulcast.web.openapi import openapi
+from simulcast.web.routes import add_routes
+
+MAX_BODY = 16 * 1024
+
+
+def create_app(
+    settings: Settings, *, registry: Registry | None = None, clock: Clock | None = None
+) -> web.Application:
+    """The controller as an aiohttp application. Raises StartupError on a bad rooms file."""
+    registry = registry if registry is not None else load_registry(settings.rooms)
+    clock = clock or SystemClock()
+    store = SqliteEventStore(settings.db)
+    hub = Hub(store, registry, clock)
+    services = Services(
+        hub=hub,
+        limiter=GuessLimiter(clock, burst=settings.join_guess_limit),
+        signer=TokenSigner(b""),
+        admin_token="",
+        base_url=settings.base_url,
+    )
+    realtime = create_realtime(services, console_hz=settings.console_hz)
+
+    app = web.Application(middlewares=[error_middleware], client_max_size=MAX_BODY)
+    app[SETTINGS] = settings
+    app[SERVICES] = services
+    app[STORE] = store
+    app[REALTIME] = realtime
+    app[STARTED_AT] = time.monotonic()
+    realtime.sio.attach(app)
+    add_routes(app)
+    app.router.add_get("/api/openapi.json", openapi)
+    app.cleanup_ctx.append(_store_ctx)
+    app.cleanup_ctx.append(_realtime_ctx)
+    return app
+
+
+async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Open the store, load secrets kept in it, replay every session."""
+    store, services, settings = app[STORE], app[SERVICES], app[SETTINGS]
+    await store.start()
+    try:
+        key = await store.get_meta("signing_key")
+        if key is None:
+            key = secrets.token_hex(32)
+            await store.set_meta("signing_key", key)
+        services.signer = TokenSigner(bytes.fromhex(key))
+        token = settings.admin_token or await store.get_meta("admin_token")
+        if token is None:
+            token = secrets.token_urlsafe(24)
+            await store.set_meta("admin_token", token)
+        services.admin_token = token
+        await services.hub.load()
+        yield
+    finally:
+        await store.close()
+
+
+async def _realtime_ctx(app: web.Application) -> AsyncIterator[None]:
+    async with running(app[REALTIME]):
+        yield
+
+
+def bound_to(app: web.Application, port: int) -> str:
+    """Record the port actually bound (``--port 0``); returns the base URL links use."""
+    settings, services = app[SETTINGS], app[SERVICES]
+    services.base_url = lambda: settings.base_url(port)
+    return settings.base_url(port)
