@@ -13,7 +13,7 @@ import signal
 import sys
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 from urllib import error as urlerror
 from urllib import request as urlrequest
 
@@ -23,8 +23,8 @@ from simulcast.config import load_settings
 from simulcast.errors import StartupError
 from simulcast.models.session import Niveau, Thematique
 
-_THEMATIQUES = list(Thematique.__args__)
-_NIVEAUX = list(Niveau.__args__)
+_THEMATIQUES = list(get_args(Thematique))
+_NIVEAUX = list(get_args(Niveau))
 
 
 @click.group()

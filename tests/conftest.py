@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,7 +46,10 @@ async def start_controller(tmp_path: Path) -> AsyncIterator[ControllerFactory]:
 
     async def start(db: Path | None = None, **overrides: Any) -> Controller:
         settings = Settings(
-            rooms=SAMPLE_ROOMS, db=db or tmp_path / "simulcast.db", port=0, admin_token=ADMIN,
+            rooms=SAMPLE_ROOMS,
+            db=db or tmp_path / "simulcast.db",
+            port=0,
+            admin_token=ADMIN,
             **overrides,
         )
         app = create_app(settings, clock=overrides.pop("clock", None) or SystemClock())

@@ -35,7 +35,12 @@ class Api:
         self.http = http
 
     async def call(
-        self, method: str, path: str, body: Any = None, *, token: str | None = None,
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        token: str | None = None,
         raw: bytes | None = None,
     ) -> Response:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -88,7 +93,7 @@ class Recorder:
         return [data for event, data in self.events if event == name]
 
     async def wait_for(
-        self, name: str, where: Callable[[Any], bool] = lambda _: True, timeout: float = 5.0
+        self, name: str, where: Callable[[Any], bool] = lambda _: True, within: float = 5.0
     ) -> Any:
         async def look() -> Any:
             seen = 0
@@ -100,7 +105,7 @@ class Recorder:
                 self.changed.clear()
                 await self.changed.wait()
 
-        return await asyncio.wait_for(look(), timeout)
+        return await asyncio.wait_for(look(), within)
 
     async def call(self, event: str, data: Any) -> Any:
         return await self.client.call(event, data, namespace=self.namespace, timeout=5)
@@ -119,8 +124,9 @@ async def connect(base: str, namespace: str, auth: dict[str, Any]) -> Recorder:
         recorder.changed.set()
 
     client.on("*", on_any, namespace=namespace)
-    await client.connect(base, namespaces=[namespace], auth=auth, transports=["websocket"],
-                         wait_timeout=5)
+    await client.connect(
+        base, namespaces=[namespace], auth=auth, transports=["websocket"], wait_timeout=5
+    )
     await recorder.wait_for("snapshot")
     return recorder
 
@@ -131,8 +137,9 @@ async def refused(base: str, namespace: str, auth: Any) -> Any:
     reasons: list[Any] = []
     client.on("connect_error", lambda data=None: reasons.append(data), namespace=namespace)
     try:
-        await client.connect(base, namespaces=[namespace], auth=auth, transports=["websocket"],
-                             wait_timeout=5)
+        await client.connect(
+            base, namespaces=[namespace], auth=auth, transports=["websocket"], wait_timeout=5
+        )
     except socketio.exceptions.ConnectionError:
         pass
     else:

@@ -28,6 +28,7 @@ from simulcast.models.events import (
     HelpEscalated,
     HelpRequested,
     HelpResolved,
+    HelpStateName,
     Recorded,
     ResidentCheckedIn,
     ResidentLeft,
@@ -37,7 +38,6 @@ from simulcast.models.events import (
     SessionStarted,
     WalkInsAdjusted,
 )
-from simulcast.models.events import HelpStateName
 
 
 def new_session(record: Recorded) -> SessionState:

@@ -11,12 +11,11 @@ import asyncio
 import logging
 from collections.abc import Sequence
 
-
 import socketio
 
 from simulcast.domain.state import SessionState
 from simulcast.engine.views import JSON, help_view, iso
-from simulcast.models.events import EVENT_ADAPTER, Recorded
+from simulcast.models.events import EVENT_ADAPTER, CheckAnswered, Recorded
 from simulcast.realtime import channels
 from simulcast.realtime.coalescer import Coalescer
 
@@ -49,7 +48,7 @@ def payload(record: Recorded) -> JSON:
 def route(state: SessionState, record: Recorded) -> list[Emit]:
     """Who receives ``record``, right now (the console's coalesced view aside)."""
     event = record.event
-    kind = event.type
+    kind: str = event.type
     sid = record.session_id
     body = payload(record)
     if kind == "session_scheduled":
@@ -66,7 +65,7 @@ def route(state: SessionState, record: Recorded) -> list[Emit]:
     room: str = getattr(event, "room")  # noqa: B009 - every other event names its room
     if kind in _ROOM_ONLY:
         return [(kind, body, channels.facilitators(sid, room), "/room")]
-    if kind == "check_answered":
+    if isinstance(event, CheckAnswered):
         tally = state.checks[event.check_id].tallies[room]
         return [
             (kind, {**body, "tally": list(tally)}, channels.facilitators(sid, room), "/room"),
@@ -107,8 +106,3 @@ class Fanout:
                     await self._sio.emit(name, body, room=room, namespace=namespace)
                 except Exception:
                     log.exception("could not emit %s to %s", name, room)
-
-    async def drain(self) -> None:
-        """Wait until everything queued so far was handed to socket.io (tests, shutdown)."""
-        while not self._queue.empty():
-            await asyncio.sleep(0.001)

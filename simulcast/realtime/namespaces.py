@@ -249,7 +249,8 @@ class RoomNamespace(_Namespace):
                     "given when the session was created",
                     code="bad_token",
                 )
-            assert actor.session_id is not None and actor.room is not None
+            assert actor.session_id is not None
+            assert actor.room is not None
             state = self.services.hub.get(actor.session_id)
             if actor.room not in state.rooms:
                 raise AuthError("this room is not part of the session", code="bad_token")
@@ -262,7 +263,8 @@ class RoomNamespace(_Namespace):
         self._send_snapshot_soon(sid)
 
     def snapshot(self, client: Client) -> JSON:
-        assert client.session_id is not None and client.site is not None
+        assert client.session_id is not None
+        assert client.site is not None
         state = self.services.hub.get(client.session_id)
         if client.actor.role == "screen":
             code = state.rooms[client.site].join_code
@@ -348,7 +350,8 @@ class ResidentNamespace(_Namespace):
         self._send_snapshot_soon(sid)
 
     def snapshot(self, client: Client) -> JSON:
-        assert client.session_id is not None and client.site is not None
+        assert client.session_id is not None
+        assert client.site is not None
         state = self.services.hub.get(client.session_id)
         view = resident_snapshot(
             state, client.site, self.services.registry, client.actor.resident_id

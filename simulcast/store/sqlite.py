@@ -176,7 +176,7 @@ class SqliteEventStore:
         """Why the store refuses writes, or None while healthy."""
         return self._failure
 
-    async def replay(self) -> AsyncIterator[Recorded]:  # type: ignore[override]
+    async def replay(self) -> AsyncIterator[Recorded]:
         rows = await asyncio.to_thread(self._read_all)
         for session_id, seq, at, _type, actor, client_id, data in rows:
             yield Recorded(

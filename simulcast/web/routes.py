@@ -237,7 +237,8 @@ async def walkins(request: web.Request) -> web.Response:
 async def room_view(request: web.Request) -> web.Response:
     services = _services(request)
     actor = _own_room(request, services)
-    assert actor.session_id is not None and actor.room is not None
+    assert actor.session_id is not None
+    assert actor.room is not None
     state = services.hub.get(actor.session_id)
     return web.json_response(room_snapshot(state, actor.room, services.registry))
 

@@ -8,11 +8,12 @@ from simulcast.models.opening_hours import (
     OpeningHoursError,
     Rule,
     TimeRange,
+    Weekday,
     parse_opening_hours,
 )
 
 EXAMPLE = '(example: "Mo-Fr 09:00-12:00,14:00-18:30; Sa 08:30-12:00")'
-MONDAY_TO_FRIDAY = ("Mo", "Tu", "We", "Th", "Fr")
+MONDAY_TO_FRIDAY: tuple[Weekday, ...] = ("Mo", "Tu", "We", "Th", "Fr")
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,38 @@
+# The README's two commands are `make run` and `make test`; CI (.ci/run) calls `make test`.
+# uv is used when present, else bootstrapped once into .tools/ (plain pip from PyPI).
+
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+PYTEST_ARGS ?=
+
+.PHONY: setup run test lint types pytest format clean
+
+.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet uv
+
+setup: $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
+	$(UV) sync --frozen
+
+## Start the controller on the sample rooms.yaml with SQLite (simulcast.db).
+run: setup
+	$(UV) run simulcast serve
+
+## Lint, type-check and run the whole test suite.
+test: setup lint types pytest
+
+lint:
+	$(UV) run ruff check simulcast tests
+	$(UV) run ruff format --check simulcast tests
+
+types:
+	$(UV) run mypy simulcast
+
+pytest:
+	$(UV) run pytest $(PYTEST_ARGS)
+
+format: setup
+	$(UV) run ruff format simulcast tests
+	$(UV) run ruff check --fix simulcast tests
+
+clean:
+	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache
