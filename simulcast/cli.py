@@ -50,6 +50,17 @@ def main() -> None:
     "--admin-token", help="admin token (else generated once and kept) [SIMULCAST_ADMIN_TOKEN]"
 )
 @click.option(
+    "--timezone", help="zone for times given without an offset [SIMULCAST_TIMEZONE, Europe/Paris]"
+)
+@click.option(
+    "--console-hz", type=float, help="console updates per second, at most [SIMULCAST_CONSOLE_HZ, 4]"
+)
+@click.option(
+    "--join-guess-limit",
+    type=int,
+    help="wrong join codes tolerated per address per 10 min [SIMULCAST_JOIN_GUESS_LIMIT, 20]",
+)
+@click.option(
     "--log-level",
     type=click.Choice(["debug", "info", "warning", "error"]),
     default="info",

@@ -85,6 +85,6 @@ def load_settings(**overrides: Any) -> Settings:
             name = ".".join(str(part) for part in error["loc"]) or "settings"
             problems.append(
                 f"setting {name} (--{name.replace('_', '-')} or SIMULCAST_{name.upper()}): "
-                f"{error['msg']}"
+                f"{str(error['msg']).removeprefix('Value error, ')}"
             )
         raise StartupError("; ".join(problems)) from None

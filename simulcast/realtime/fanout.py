@@ -54,14 +54,14 @@ def route(state: SessionState, record: Recorded) -> list[Emit]:
     if kind == "session_scheduled":
         return [(kind, body, channels.CONSOLES, "/console")]
     if kind in _SESSION_WIDE:
-        emits = [
+        # Every console hears a session's lifecycle (its list of sessions changes); the
+        # rest only the consoles watching this session.
+        consoles = channels.CONSOLES if kind.startswith("session_") else channels.console(sid)
+        return [
             (kind, body, channels.session(sid), "/room"),
             (kind, body, channels.session(sid), "/resident"),
-            (kind, body, channels.console(sid), "/console"),
+            (kind, body, consoles, "/console"),
         ]
-        if kind.startswith("session_"):
-            emits.append((kind, body, channels.CONSOLES, "/console"))
-        return emits
     room: str = getattr(event, "room")  # noqa: B009 - every other event names its room
     if kind in _ROOM_ONLY:
         return [(kind, body, channels.facilitators(sid, room), "/room")]

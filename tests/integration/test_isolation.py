@@ -12,7 +12,7 @@ ROOMS = ["cs-lille-sud", "cyber-loos", "mediatheque-ronchin"]
 
 async def test_facilitator_never_receives_another_rooms_events(controller: Controller) -> None:
     api = controller.api
-    session_id, access = await api.live_session(ROOMS)
+    _, access = await api.live_session(ROOMS)
     listeners = {
         site: await controller.connect("/room", {"token": access[site]["facilitator_token"]})
         for site in ROOMS
@@ -164,3 +164,16 @@ async def test_guessing_join_codes_is_rate_limited(start_controller) -> None:  #
     assert (await refused(controller.base, "/resident", {"code": "EEEEEE"}))["data"] == {
         "code": "rate_limited"
     }
+
+
+async def test_every_console_hears_each_lifecycle_event_once(controller: Controller) -> None:
+    api = controller.api
+    session = await api.new_session(ROOMS[:1])
+    watching = await controller.connect("/console", {"token": ADMIN, "session": session["id"]})
+    elsewhere = await controller.connect("/console", {"token": ADMIN})
+    await api.post(f"/api/sessions/{session['id']}/start")
+    await api.post(f"/api/sessions/{session['id']}/end")
+    for console in (watching, elsewhere):
+        await console.wait_for("session_ended")
+        lifecycle = [name for name in console.names() if name.startswith("session_")]
+        assert lifecycle == ["session_started", "session_ended"]

@@ -105,7 +105,8 @@ async def test_session_lifecycle_refusals(controller: Controller) -> None:
         {
             "error": {
                 "code": "invalid_session_state",
-                "message": "cannot end a session that is scheduled (only a live session can be ended)",
+                "message": "cannot end a session that is scheduled "
+                "(only a live session can be ended)",
             }
         },
     )
