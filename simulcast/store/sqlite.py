@@ -9,7 +9,9 @@ commit, and nobody is acknowledged before their event is on disk.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
+import os
 import queue
 import sqlite3
 import threading
@@ -65,15 +67,47 @@ class SqliteEventStore:
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._failure: str | None = None
+        self._lock_fd: int | None = None
         self.commits = 0
         """How many transactions were committed (each may hold many callers' records)."""
 
     async def start(self) -> None:
-        """Create the schema if needed and start the writer thread."""
-        await asyncio.to_thread(self._init_schema)
+        """Take the file's lock, create the schema if needed, start the writer thread."""
+        self._lock()
+        try:
+            await asyncio.to_thread(self._init_schema)
+        except BaseException:
+            self._unlock()
+            raise
         self._loop = asyncio.get_running_loop()
         self._thread = threading.Thread(target=self._writer, name="sqlite-writer", daemon=True)
         self._thread.start()
+
+    def _lock(self) -> None:
+        """One process per database: two writers would both number events from the same seq.
+        The lock is released by the OS when the process dies, even on kill -9."""
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise StartupError(
+                f"cannot open the database {self.path}: {exc.strerror} "
+                "(check that its folder exists and is writable, or pass --db)"
+            ) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise StartupError(
+                f"the database {self.path} is in use by another simulcast process: "
+                "stop it first, or pass another --db"
+            ) from None
+        self._lock_fd = fd
+
+    def _unlock(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
 
     def _connect(self) -> sqlite3.Connection:
         try:
@@ -210,6 +244,7 @@ class SqliteEventStore:
         if self._thread is not None and self._thread.is_alive():
             self._jobs.put(None)
             await asyncio.to_thread(self._thread.join)
+        self._unlock()
 
 
 def _settle(futures: list[asyncio.Future[None]], error: BaseException | None) -> None:

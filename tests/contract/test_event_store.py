@@ -130,3 +130,17 @@ async def test_records_of_every_kind_round_trip(store: SqliteEventStore) -> None
     )
     await store.append([_scheduled("s1"), help_record])
     assert (await _all(store))[1] == help_record
+
+
+async def test_a_second_process_cannot_open_the_same_file(
+    store: SqliteEventStore, tmp_path: Path
+) -> None:
+    from simulcast.errors import StartupError
+
+    second = SqliteEventStore(store.path)
+    with pytest.raises(StartupError) as refused:
+        await second.start()
+    assert refused.value.message == (
+        f"the database {store.path} is in use by another simulcast process: "
+        "stop it first, or pass another --db"
+    )
