@@ -238,7 +238,7 @@ def session_create(url: str, token: str, as_json: bool, **fields: Any) -> None:
 @_client_options
 @click.option("--json", "as_json", is_flag=True)
 def session_list(url: str, token: str, as_json: bool) -> None:
-    """List sessions with their attendance and help counts."""
+    """List sessions with their attendance and help counts (times in the territory's zone)."""
     sessions = _call(url, token, "GET", "/api/sessions")
     lines = [
         f"{item['id']}  {item['state']:<9}  {item['starts_at'][:16]}  "

@@ -47,7 +47,7 @@ async def start_controller(tmp_path: Path) -> AsyncIterator[ControllerFactory]:
     async def start(db: Path | None = None, **overrides: Any) -> Controller:
         settings = Settings(
             rooms=SAMPLE_ROOMS,
-            db=db or tmp_path / "simulcast.db",
+            db=db or tmp_path / f"simulcast-{len(servers)}.db",
             port=0,
             admin_token=ADMIN,
             **overrides,

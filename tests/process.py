@@ -80,8 +80,8 @@ class Served:
         return int(self.url.rsplit(":", 1)[1])
 
     async def kill(self) -> None:
-        """SIGKILL: no shutdown code runs, as when the machine loses power or the OOM killer
-        strikes. Returns once the process is gone."""
+        """SIGKILL, as from the OOM killer or ``kill -9``: no shutdown code runs (what was
+        written to the OS survives). Returns once the process is gone."""
         os.kill(self.process.pid, signal.SIGKILL)
         await self.process.wait()
 

@@ -5,7 +5,8 @@ Promises:
 - ``append`` returns only once its records are durable (committed); it raises StoreError
   otherwise, and then none of them are stored.
 - Records of one session are kept in ``seq`` order; a ``(session_id, seq)`` is stored once.
-- ``replay`` yields every record, each session's in ``seq`` order.
+- ``replay`` yields every record in the order they were committed (so each session's in
+  ``seq`` order, and sessions in the order they were created).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ class EventStore(Protocol):
         ...
 
     def replay(self) -> AsyncIterator[Recorded]:
-        """Every stored record, per session in ``seq`` order."""
+        """Every stored record, in commit order."""
         ...
 
     @property

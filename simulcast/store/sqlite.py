@@ -23,8 +23,11 @@ from simulcast.models.events import EVENT_ADAPTER, Recorded
 
 log = logging.getLogger(__name__)
 
+SCHEMA_VERSION = 1
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
+    pos        INTEGER PRIMARY KEY AUTOINCREMENT,  -- commit order, never reused or renumbered
     session_id TEXT NOT NULL,
     seq        INTEGER NOT NULL,
     at         TEXT NOT NULL,
@@ -32,14 +35,17 @@ CREATE TABLE IF NOT EXISTS events (
     actor      TEXT NOT NULL,
     client_id  TEXT,
     data       TEXT NOT NULL,
-    PRIMARY KEY (session_id, seq)
-) WITHOUT ROWID;
+    UNIQUE (session_id, seq)
+);
 CREATE INDEX IF NOT EXISTS events_client
     ON events (session_id, actor, client_id) WHERE client_id IS NOT NULL;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
-_INSERT = "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)"
+_INSERT = (
+    "INSERT INTO events (session_id, seq, at, type, actor, client_id, data) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
 _MAX_BATCH = 2000
 
 _Row = tuple[str, int, str, str, str, str | None, str]
@@ -125,7 +131,14 @@ class SqliteEventStore:
     def _init_schema(self) -> None:
         connection = self._connect()
         try:
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            if version not in (0, SCHEMA_VERSION):
+                raise StartupError(
+                    f"{self.path} has schema version {version}, this simulcast knows "
+                    f"{SCHEMA_VERSION}: use the simulcast version that wrote it"
+                )
             connection.executescript(_SCHEMA)
+            connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
             raise StartupError(
                 f"{self.path} is not a simulcast database ({exc}); pass another --db"
@@ -225,7 +238,9 @@ class SqliteEventStore:
     def _read_all(self) -> list[_Row]:
         connection = self._connect()
         try:
-            return connection.execute("SELECT * FROM events ORDER BY session_id, seq").fetchall()
+            return connection.execute(
+                "SELECT session_id, seq, at, type, actor, client_id, data FROM events ORDER BY pos"
+            ).fetchall()
         finally:
             connection.close()
 

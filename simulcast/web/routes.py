@@ -110,10 +110,14 @@ async def create_session(request: web.Request) -> web.Response:
     services = _services(request)
     require_admin(request, services)
     body = await _body(request, SessionCreateBody)
+    # Times are kept in the territory's zone: a naive time is local, any other is converted.
     zone = request.app[SETTINGS].zone
-    if body.starts_at is not None and body.starts_at.tzinfo is None:
-        body = body.model_copy(update={"starts_at": body.starts_at.replace(tzinfo=zone)})
-    outcome = await services.hub.schedule(body, default_start=services.hub.clock.now())
+    if body.starts_at is not None:
+        given = body.starts_at
+        local = given.replace(tzinfo=zone) if given.tzinfo is None else given.astimezone(zone)
+        body = body.model_copy(update={"starts_at": local})
+    default_start = services.hub.clock.now().astimezone(zone)
+    outcome = await services.hub.schedule(body, default_start=default_start)
     state = services.hub.get(outcome.principal.session_id)
     return _session_answer(outcome, state, services)
 

@@ -18,8 +18,11 @@ async def test_a_burst_of_events_gives_few_complete_console_updates(start_contro
     console = await controller.connect("/console", {"token": ADMIN, "session": session_id})
     started = time.monotonic()
     asks = [
-        api.post(f"/api/join/{access[site]['join_code']}/help",
-                 {"client_id": cid(), "kind": "tech"}, token=None)
+        api.post(
+            f"/api/join/{access[site]['join_code']}/help",
+            {"client_id": cid(), "kind": "tech"},
+            token=None,
+        )
         for site in ROOMS
         for _ in range(40)
     ]
@@ -29,8 +32,12 @@ async def test_a_burst_of_events_gives_few_complete_console_updates(start_contro
     updates = console.of("console_update")
     # 120 events; at 2 Hz the console hears at most one update per half second (+1 at the edge).
     assert len(updates) <= int(elapsed * 2) + 2
-    assert last["totals"] == {"present": 120, "checked_in": 120, "help_open": 120,
-                              "help_total": 120}
+    assert last["totals"] == {
+        "present": 120,
+        "checked_in": 120,
+        "help_open": 120,
+        "help_total": 120,
+    }
     tiles: dict[str, Any] = {}
     for update in updates:  # a console applies each update's tiles over the previous ones
         tiles.update(update["rooms"])

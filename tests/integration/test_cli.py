@@ -1,0 +1,199 @@
+"""The ``simulcast`` command as a person runs it: a subprocess, its exit code and output."""
+
+from __future__ import annotations
+
+import re
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from tests.helpers import ADMIN, SAMPLE_ROOMS, Api
+from tests.process import Ran, Served, Servers, run_cli
+
+SAMPLE_SUMMARY = """\
+Territoire : Métropole Européenne de Lille (Hauts-de-France)
+11 sites : 1 studio, 3 cyberespaces, 3 centres sociaux, 2 tiers-lieux, 2 médiathèques
+Capacité totale : 161 places
+
+studio-lille-sud             Studio numérique du Faubourg        Lille              studio          12
+cs-lille-sud                 Centre social des Glycines          Lille              centre social   16
+cyber-faches-thumesnil       Cyberespace du Parc                 Faches-Thumesnil   cyberespace     10
+mediatheque-ronchin          Médiathèque des Tilleuls            Ronchin            médiathèque     14
+tiers-lieu-lesquin           La Fabrique des Champs              Lesquin            tiers-lieu      20
+cs-wattignies                Centre socioculturel Les Peupliers  Wattignies         centre social   12
+cyber-loos                   Espace numérique de la Gare         Loos               cyberespace      8
+mediatheque-haubourdin       Médiathèque du Canal                Haubourdin         médiathèque     15
+tiers-lieu-villeneuve-dascq  Tiers-lieu La Passerelle            Villeneuve-d'Ascq  tiers-lieu      24
+cs-roubaix                   Centre social des Filatures         Roubaix            centre social   18
+cyber-tourcoing              Cyberespace des Tisserands          Tourcoing          cyberespace     12
+"""  # noqa: E501
+
+ROOMS_WITH_A_BAD_KIND = """\
+sites:
+  - id: studio-test
+    pivot: "99900000100012"
+    nom: Studio du Faubourg
+    commune: Lille
+    code_postal: "59000"
+    adresse: 18 rue des Verriers
+    date_maj: 2025-01-06
+    services: [Aide aux démarches administratives]
+    x_kind: studio
+  - id: cyber-test
+    pivot: "99900000200018"
+    nom: Espace numérique de la Gare
+    commune: Loos
+    code_postal: "59120"
+    adresse: 1 place de la Gare
+    date_maj: 2025-01-06
+    services: [Aide aux démarches administratives]
+    x_kind: cyber-espace
+"""
+TITLE = "Atelier : envoyer un e-mail"
+SESSION_ID = re.compile(r"s[a-z0-9]{10}")
+
+
+@pytest.fixture
+async def servers(tmp_path: Path) -> AsyncIterator[Servers]:
+    async with Servers(tmp_path) as servers:
+        yield servers
+
+
+@pytest.fixture
+async def served(servers: Servers, tmp_path: Path) -> Served:
+    return await servers.start(tmp_path / "s.db")
+
+
+async def test_rooms_check_sample_prints_the_summary(tmp_path: Path) -> None:
+    ran = await run_cli("rooms", "check", str(SAMPLE_ROOMS), cwd=tmp_path)
+    assert ran == Ran(0, SAMPLE_SUMMARY, "")
+
+
+async def test_rooms_check_bad_kind_exits_1_with_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "rooms.yaml").write_text(ROOMS_WITH_A_BAD_KIND, encoding="utf-8")
+    ran = await run_cli("rooms", "check", cwd=tmp_path)  # rooms.yaml is the default
+    assert ran == Ran(
+        1,
+        "",
+        'Error: rooms.yaml:19: site "cyber-test", key "x_kind": got "cyber-espace", '
+        "expected one of studio, cyberespace, centre_social, tiers_lieu, mediatheque\n",
+    )
+
+
+async def test_serve_port_out_of_range_exits_2_with_click_message(tmp_path: Path) -> None:
+    ran = await run_cli("serve", "--port", "70000", cwd=tmp_path)
+    assert ran == Ran(
+        2,
+        "",
+        "Usage: python -m simulcast serve [OPTIONS]\n"
+        "Try 'python -m simulcast serve --help' for help.\n"
+        "\n"
+        "Error: Invalid value for '--port': 70000 is not in the range 0<=x<=65535.\n",
+    )
+
+
+async def test_serve_missing_rooms_file_exits_1_with_one_line(tmp_path: Path) -> None:
+    rooms = tmp_path / "missing.yaml"
+    ran = await run_cli(
+        "serve", "--port", "0", "--rooms", str(rooms), "--db", str(tmp_path / "s.db"), cwd=tmp_path
+    )
+    assert ran == Ran(
+        1, "", f"Error: {rooms}: no such file; expected the sites registry (rooms.yaml)\n"
+    )
+
+
+async def test_serve_db_in_missing_folder_exits_1_naming_the_path(tmp_path: Path) -> None:
+    db = tmp_path / "no-such-folder" / "s.db"
+    ran = await run_cli(
+        "serve", "--port", "0", "--rooms", str(SAMPLE_ROOMS), "--db", str(db), cwd=tmp_path
+    )
+    # One line; the cause in the middle is the operating system's wording.
+    assert (ran.code, ran.stdout) == (1, "")
+    assert re.fullmatch(
+        f"Error: cannot open the database {re.escape(str(db))}: [^\n]+ "
+        r"\(check that its folder exists and is writable, or pass --db\)\n",
+        ran.stderr,
+    ), ran.stderr
+
+
+async def session_cli(served: Served, *args: str, token: str = ADMIN) -> Ran:
+    return await run_cli(
+        "session", *args, "--url", served.url, "--token", token, cwd=served.log.parent
+    )
+
+
+async def test_session_create_list_start_end_on_a_running_controller(served: Served) -> None:
+    assert await session_cli(served, "list") == Ran(0, "no session yet\n", "")
+
+    created = await session_cli(
+        served,
+        "create",
+        "--title",
+        TITLE,
+        "--origin",
+        "studio-lille-sud",
+        "--room",
+        "cs-lille-sud",
+        "--room",
+        "cyber-loos",
+        "--starts-at",
+        "2026-12-01T14:00",
+    )
+    found = SESSION_ID.match(created.stdout)
+    assert found is not None, created
+    session_id = found.group()
+    assert created == Ran(0, f"{session_id}  scheduled  {TITLE}  (2 rooms)\n", "")
+
+    listed = await session_cli(served, "list")
+    assert listed == Ran(
+        0,
+        f"{session_id}  scheduled  2026-12-01T14:00  present   0  help  0  {TITLE}\n",
+        "",
+    )
+
+    started = await session_cli(served, "start", session_id)
+    async with aiohttp.ClientSession() as http:
+        api = Api(served.url, http)
+        access = (await api.get(f"/api/sessions/{session_id}/access")).body["rooms"]
+        assert list(access) == ["cs-lille-sud", "cyber-loos"]
+        links = "".join(
+            f"{site}: code {room['join_code_display']}  join {room['join_url']}\n"
+            f"    facilitator {room['facilitator_url']}\n"
+            f"    screen      {room['screen_url']}\n"
+            for site, room in access.items()
+        )
+        assert started == Ran(0, f"{session_id}  live\n{links}", "")
+
+        assert await session_cli(served, "end", session_id) == Ran(0, f"{session_id}  ended\n", "")
+        session = (await api.get(f"/api/sessions/{session_id}")).body
+    assert (session["state"], session["title"], session["starts_at"]) == (
+        "ended",
+        TITLE,
+        "2026-12-01T14:00:00+01:00",
+    )
+
+
+async def test_session_start_unknown_id_exits_1_with_the_server_message(served: Served) -> None:
+    ran = await session_cli(served, "start", "snosuchsession")
+    assert ran == Ran(1, "", "Error: no session snosuchsession (not_found, HTTP 404)\n")
+
+
+async def test_session_list_wrong_token_exits_1(served: Served) -> None:
+    ran = await session_cli(served, "list", token="not-the-admin-token")
+    assert ran == Ran(1, "", "Error: wrong admin token (bad_token, HTTP 401)\n")
+
+
+async def test_session_list_unreachable_controller_exits_1(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port nobody listens on once closed
+        probe.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    ran = await run_cli("session", "list", "--url", url, "--token", ADMIN, cwd=tmp_path)
+    assert ran == Ran(
+        1,
+        "",
+        f"Error: cannot reach the controller at {url}: [Errno 111] Connection refused "
+        "(is `simulcast serve` running? set --url or SIMULCAST_URL)\n",
+    )
