@@ -60,6 +60,20 @@ def main() -> None:
     type=int,
     help="wrong join codes tolerated per address per 10 min [SIMULCAST_JOIN_GUESS_LIMIT, 20]",
 )
+@click.option("--obs-url", help="obs-websocket v5 URL [SIMULCAST_OBS_URL, ws://127.0.0.1:4455]")
+@click.option("--obs-password", help="obs-websocket password (prefer SIMULCAST_OBS_PASSWORD)")
+@click.option("--ingest-rtmp-url", help="where OBS publishes [SIMULCAST_INGEST_RTMP_URL]")
+@click.option("--ingest-hls-url", help="HLS URL pattern with {key} [SIMULCAST_INGEST_HLS_URL]")
+@click.option("--jitsi-app-id", help="Jitsi JWT app id [SIMULCAST_JITSI_APP_ID]")
+@click.option("--jitsi-app-secret", help="Jitsi JWT secret (prefer SIMULCAST_JITSI_APP_SECRET)")
+@click.option(
+    "--jitsi-room-size-url", help="Prosody base URL of /room-size [SIMULCAST_JITSI_ROOM_SIZE_URL]"
+)
+@click.option(
+    "--screen-timeout", type=float, help="seconds without heartbeat → screen offline [15]"
+)
+@click.option("--dispatch-retry", type=float, help="seconds before play is sent again [8]")
+@click.option("--broadcast-live-timeout", type=float, help="seconds to wait for the ingest [30]")
 @click.option(
     "--log-level",
     type=click.Choice(["debug", "info", "warning", "error"]),

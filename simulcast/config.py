@@ -36,6 +36,44 @@ class Settings(BaseSettings):
     join_guess_limit: int = Field(
         20, ge=1, le=10_000, description="wrong join codes tolerated per address per 10 min"
     )
+    obs_url: str = Field(
+        "ws://127.0.0.1:4455", pattern=r"^wss?://\S+$", description="obs-websocket v5 URL"
+    )
+    obs_password: str | None = Field(None, description="obs-websocket password")
+    ingest_rtmp_url: str = Field(
+        "rtmp://127.0.0.1:1935/live",
+        pattern=r"^rtmps?://\S+$",
+        description="where OBS publishes (RTMP application URL, without the key)",
+    )
+    ingest_hls_url: str = Field(
+        "http://127.0.0.1:8089/hls/{key}.m3u8",
+        description="the HLS playlist URL screens play, with {key} for the stream key",
+    )
+    jitsi_app_id: str | None = Field(None, description="Jitsi JWT app id (Prosody app_id)")
+    jitsi_app_secret: str | None = Field(None, description="Jitsi JWT app secret (HS256)")
+    jitsi_room_size_url: str | None = Field(
+        None,
+        pattern=r"^https?://\S+$",
+        description="Prosody HTTP base URL serving mod_muc_size's /room-size",
+    )
+    screen_timeout: float = Field(
+        15.0, ge=2, le=600, description="seconds without heartbeat before a screen is offline"
+    )
+    dispatch_retry: float = Field(
+        8.0, gt=0, le=300, description="seconds before play is sent again to a silent screen"
+    )
+    broadcast_live_timeout: float = Field(
+        30.0, gt=0, le=600, description="seconds to wait for the ingest to serve the stream"
+    )
+
+    @field_validator("ingest_hls_url")
+    @classmethod
+    def _hls_pattern(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")) or "{key}" not in value:
+            raise ValueError(
+                "must be an http(s) URL with {key}, e.g. http://127.0.0.1:8089/hls/{key}.m3u8"
+            )
+        return value
 
     @field_validator("public_url")
     @classmethod

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from simulcast.domain.broadcast import apply_broadcast
 from simulcast.domain.state import (
     ACTIVE_HELP,
     Announcement,
@@ -135,6 +136,9 @@ def apply(state: SessionState, record: Recorded) -> SessionState:
             state.checks[event.check_id].closed_at = at
         case SessionScheduled():
             raise ValueError("session_scheduled starts a session: use new_session()")
+        case _:
+            if not apply_broadcast(state, record):
+                raise ValueError(f"no fold for {event.type}")
     state.seq = record.seq
     return state
 

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
-from simulcast.models.events import HelpKind
+from simulcast.models.events import HelpKind, PlayKind, ProblemKind, ScreenStateName
 
-Role = Literal["admin", "facilitator", "screen", "resident", "guest"]
+Role = Literal["admin", "facilitator", "screen", "resident", "guest", "system"]
 
 
 @dataclass(frozen=True, slots=True)
 class Actor:
     """Who acts, as proven by their token or join code.
 
-    ``guest`` holds a room's join code but has not checked in; ``resident`` has checked in.
+    ``guest`` holds a room's join code but has not checked in; ``resident`` has checked in;
+    ``system`` is the controller itself (the broadcast supervisor).
     """
 
     role: Role
@@ -26,8 +27,8 @@ class Actor:
     def key(self) -> str:
         """Namespace of this actor's client ids: two actors never collide."""
         match self.role:
-            case "admin":
-                return "admin"
+            case "admin" | "system":
+                return self.role
             case "resident":
                 return f"resident:{self.resident_id}"
             case _:
@@ -125,7 +126,7 @@ class CloseCheck:
     check_id: str
 
 
-Command = (
+CoreCommand = (
     StartSession
     | EndSession
     | CancelSession
@@ -143,3 +144,115 @@ Command = (
     | AnswerCheck
     | CloseCheck
 )
+
+
+# --- broadcast -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RequestBroadcastStart:
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class MarkBroadcastLive:
+    kind: PlayKind
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class FailBroadcast:
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RequestBroadcastStop:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class MarkBroadcastStopped:
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordScreenOnline:
+    room: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordScreenOffline:
+    room: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordDispatch:
+    room: str
+    attempt: int
+
+
+@dataclass(frozen=True, slots=True)
+class FailDispatch:
+    room: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReportScreenState:
+    state: ScreenStateName
+    detail: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MarkObsLost:
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class MarkObsBack:
+    version: str
+
+
+@dataclass(frozen=True, slots=True)
+class SwitchScene:
+    scene: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordHealth:
+    sample: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ReportProblem:
+    problem_id: str
+    problem: ProblemKind
+    text: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ClearProblem:
+    problem_id: str
+
+
+BroadcastCommand = (
+    RequestBroadcastStart
+    | MarkBroadcastLive
+    | FailBroadcast
+    | RequestBroadcastStop
+    | MarkBroadcastStopped
+    | RecordScreenOnline
+    | RecordScreenOffline
+    | RecordDispatch
+    | FailDispatch
+    | ReportScreenState
+    | MarkObsLost
+    | MarkObsBack
+    | SwitchScene
+    | RecordHealth
+    | ReportProblem
+    | ClearProblem
+)
+
+Command = CoreCommand | BroadcastCommand

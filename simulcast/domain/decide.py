@@ -5,12 +5,14 @@ Refusals raise with a reason a person can act on; nothing is decided half-way.
 
 from __future__ import annotations
 
+from simulcast.domain.broadcast import decide_broadcast
 from simulcast.domain.commands import (
     Actor,
     AdjustWalkIns,
     Announce,
     AnswerCheck,
     AnswerEscalation,
+    BroadcastCommand,
     CancelHelp,
     CancelSession,
     CheckIn,
@@ -52,8 +54,10 @@ from simulcast.models.events import (
 
 def decide(state: SessionState, actor: Actor, command: Command) -> list[Event]:
     """The events ``command`` produces, or a SimulcastError saying why it is refused."""
-    if actor.session_id != state.id and actor.role != "admin":
+    if actor.session_id != state.id and actor.role not in ("admin", "system"):
         raise ForbiddenError("this token or code belongs to another session")
+    if isinstance(command, BroadcastCommand):
+        return decide_broadcast(state, actor, command)
     match command:
         case StartSession():
             _require(actor, "admin")
@@ -199,6 +203,7 @@ _ROLE_NAMES: dict[Role, str] = {
     "screen": "a room screen",
     "resident": "a checked-in resident",
     "guest": "a resident with the room's join code",
+    "system": "the controller itself",
 }
 
 

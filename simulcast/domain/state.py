@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from simulcast.models.events import HelpKind, HelpStateName
+from simulcast.models.events import (
+    BroadcastStateName,
+    DispatchStateName,
+    HelpKind,
+    HelpStateName,
+    PlayKind,
+    ProblemKind,
+    ScreenStateName,
+)
 from simulcast.models.session import Niveau, SessionStateName, Source, Thematique
 
 ACTIVE_HELP: frozenset[HelpStateName] = frozenset({"open", "claimed", "escalated"})
@@ -58,6 +66,33 @@ class Announcement:
 
 
 @dataclass(slots=True)
+class Problem:
+    id: str
+    room: str
+    problem: ProblemKind
+    text: str | None
+    reported_at: datetime
+    cleared_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class BroadcastState:
+    """The session's broadcast as the log tells it (live OBS figures are in the supervisor)."""
+
+    state: BroadcastStateName = "idle"
+    source: str | None = None
+    kind: PlayKind | None = None
+    url: str | None = None
+    reason: str | None = None
+    started_at: datetime | None = None
+    live_at: datetime | None = None
+    stopped_at: datetime | None = None
+    obs_lost: bool = False
+    scene: str | None = None
+    ingest_live: bool | None = None
+
+
+@dataclass(slots=True)
 class RoomState:
     site: str
     join_code: str
@@ -66,6 +101,12 @@ class RoomState:
     present_residents: int = 0
     help_total: int = 0
     help_open: int = 0
+    screen: ScreenStateName = "offline"
+    screen_detail: str | None = None
+    dispatch: DispatchStateName | None = None
+    """Only while a broadcast is starting or live."""
+    dispatch_detail: str | None = None
+    dispatch_attempts: int = 0
 
     @property
     def present(self) -> int:
@@ -92,6 +133,8 @@ class SessionState:
     help: dict[str, HelpRequest] = field(default_factory=dict)
     checks: dict[str, Check] = field(default_factory=dict)
     announcements: list[Announcement] = field(default_factory=list)
+    broadcast: BroadcastState = field(default_factory=BroadcastState)
+    problems: dict[str, Problem] = field(default_factory=dict)
 
     @property
     def active_check(self) -> Check | None:

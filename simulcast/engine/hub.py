@@ -26,15 +26,31 @@ from simulcast.domain.commands import (
     CancelSession,
     CheckIn,
     ClaimHelp,
+    ClearProblem,
     CloseCheck,
     Command,
     EndSession,
     EscalateHelp,
+    FailBroadcast,
+    FailDispatch,
     LaunchCheck,
     Leave,
+    MarkBroadcastLive,
+    MarkBroadcastStopped,
+    MarkObsBack,
+    MarkObsLost,
+    RecordDispatch,
+    RecordHealth,
+    RecordScreenOffline,
+    RecordScreenOnline,
+    ReportProblem,
+    ReportScreenState,
+    RequestBroadcastStart,
+    RequestBroadcastStop,
     RequestHelp,
     ResolveHelp,
     StartSession,
+    SwitchScene,
 )
 from simulcast.domain.decide import decide
 from simulcast.domain.state import SessionState
@@ -67,6 +83,22 @@ _PRINCIPAL_EVENT: dict[type, str] = {
     LaunchCheck: "check_launched",
     AnswerCheck: "check_answered",
     CloseCheck: "check_closed",
+    RequestBroadcastStart: "broadcast_starting",
+    MarkBroadcastLive: "broadcast_live",
+    FailBroadcast: "broadcast_failed",
+    RequestBroadcastStop: "broadcast_stopping",
+    MarkBroadcastStopped: "broadcast_stopped",
+    RecordScreenOnline: "screen_online",
+    RecordScreenOffline: "screen_offline",
+    RecordDispatch: "screen_dispatched",
+    FailDispatch: "dispatch_failed",
+    ReportScreenState: "screen_state_reported",
+    MarkObsLost: "obs_lost",
+    MarkObsBack: "obs_back",
+    SwitchScene: "scene_switched",
+    RecordHealth: "broadcast_health_sampled",
+    ReportProblem: "problem_reported",
+    ClearProblem: "problem_cleared",
 }
 
 
@@ -102,6 +134,7 @@ class Hub:
         self._codes: dict[str, tuple[str, str]] = {}
         self._help: dict[str, str] = {}
         self._checks: dict[str, str] = {}
+        self._problems: dict[str, str] = {}
         self._outcomes: dict[tuple[str, str, str], Outcome] = {}
         self._listeners: list[Listener] = []
 
@@ -155,6 +188,8 @@ class Hub:
                 self._help[event.request_id] = record.session_id
             case "check_launched":
                 self._checks[event.check_id] = record.session_id
+            case "problem_reported":
+                self._problems[event.problem_id] = record.session_id
 
     # --- look-ups -------------------------------------------------------------------------
 
@@ -175,6 +210,12 @@ class Hub:
         session_id = self._help.get(request_id)
         if session_id is None:
             raise NotFoundError(f"no help request {request_id}")
+        return self.sessions[session_id]
+
+    def session_of_problem(self, problem_id: str) -> SessionState:
+        session_id = self._problems.get(problem_id)
+        if session_id is None:
+            raise NotFoundError(f"no room problem {problem_id}")
         return self.sessions[session_id]
 
     def session_of_check(self, check_id: str) -> SessionState:
@@ -251,22 +292,24 @@ class Hub:
         return rooms
 
     async def execute(
-        self, session_id: str, actor: Actor, command: Command, client_id: str
+        self, session_id: str, actor: Actor, command: Command, client_id: str | None
     ) -> Outcome:
-        """Run ``command`` once: a retry with the same ``client_id`` gets the first outcome."""
+        """Run ``command`` once: a retry with the same ``client_id`` gets the first outcome.
+
+        Only the controller's own commands (``system``) come without a client id."""
         state = self.get(session_id)
-        if actor.role != "admin" and actor.session_id != session_id:
+        if actor.role not in ("admin", "system") and actor.session_id != session_id:
             raise ForbiddenError("this token or code belongs to another session")
-        expected = _PRINCIPAL_EVENT[type(command)]
-        known = self._outcomes.get((session_id, actor.key, client_id))
-        if known is not None:
-            return await self._again(known, expected)
+        if client_id is not None:
+            known = self._outcomes.get((session_id, actor.key, client_id))
+            if known is not None:
+                return await self._again(known, _PRINCIPAL_EVENT[type(command)])
         events = decide(state, actor, command)
         records = self._record(state, actor, client_id, events)
         return await self._commit(state, records)
 
     def _record(
-        self, state: SessionState, actor: Actor, client_id: str, events: list[Event]
+        self, state: SessionState, actor: Actor, client_id: str | None, events: list[Event]
     ) -> list[Recorded]:
         now = self.clock.now()
         records = [

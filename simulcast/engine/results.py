@@ -5,7 +5,15 @@ from __future__ import annotations
 from simulcast.domain.state import SessionState
 from simulcast.engine.access import TokenSigner, format_join_code
 from simulcast.engine.hub import Outcome
-from simulcast.engine.views import JSON, check_view, help_view, iso, room_counts, session_summary
+from simulcast.engine.views import (
+    JSON,
+    check_view,
+    help_view,
+    iso,
+    problem_view,
+    room_counts,
+    session_summary,
+)
 from simulcast.models.events import HelpStateName
 from simulcast.registry import Registry
 
@@ -25,6 +33,7 @@ CREATING_EVENTS = frozenset(
         "help_requested",
         "announcement_sent",
         "check_launched",
+        "problem_reported",
     }
 )
 """Commands whose first answer is 201 Created (200 on a retry)."""
@@ -75,6 +84,10 @@ def result_data(outcome: Outcome, state: SessionState, signer: TokenSigner) -> J
             return check_view(state.checks[event.check_id])
         case "check_answered":
             return {"check_id": event.check_id, "option": event.option}
+        case "problem_reported" | "problem_cleared":
+            return problem_view(state.problems[event.problem_id])
+        case "screen_state_reported":
+            return {"room": event.room, "state": event.state, "detail": event.detail}
     return session_summary(state)
 
 

@@ -13,6 +13,7 @@ from simulcast.domain.state import (
     ACTIVE_HELP,
     Check,
     HelpRequest,
+    Problem,
     RoomState,
     SessionState,
 )
@@ -72,7 +73,60 @@ def room_tile(state: SessionState, room: RoomState, registry: Registry) -> JSON:
         "x_kind": site.x_kind if site else None,
         **room_counts(room),
         "oldest_help_at": iso(min(waiting)) if waiting else None,
+        "screen": room.screen,
+        "screen_detail": room.screen_detail,
+        "dispatch": room.dispatch,
+        "dispatch_detail": room.dispatch_detail,
+        "problems": [
+            problem_view(problem)
+            for problem in state.problems.values()
+            if problem.room == room.site and problem.cleared_at is None
+        ],
     }
+
+
+def problem_view(problem: Problem) -> JSON:
+    return {
+        "id": problem.id,
+        "room": problem.room,
+        "problem": problem.problem,
+        "text": problem.text,
+        "reported_at": iso(problem.reported_at),
+        "cleared_at": iso(problem.cleared_at),
+    }
+
+
+def broadcast_view(state: SessionState, live: JSON | None = None) -> JSON:
+    """The broadcast as the log tells it, plus the supervisor's latest reading (``live``)."""
+    broadcast = state.broadcast
+    source = broadcast.source or (state.source.kind if state.source else "obs")
+    view: JSON = {
+        "state": broadcast.state,
+        "source": source,
+        "kind": broadcast.kind,
+        "url": broadcast.url,
+        "reason": broadcast.reason,
+        "started_at": iso(broadcast.started_at),
+        "live_at": iso(broadcast.live_at),
+        "stopped_at": iso(broadcast.stopped_at),
+        "scene": broadcast.scene,
+        "obs_lost": broadcast.obs_lost,
+        "ingest_live": bool((live or {}).get("ingest_live", broadcast.ingest_live)),
+    }
+    if source == "obs":
+        obs = (live or {}).get("obs") or {}
+        view["obs"] = {
+            "connected": bool(obs.get("connected", False)),
+            "streaming": bool(obs.get("streaming", False)),
+            "reconnecting": bool(obs.get("reconnecting", False)),
+            "bitrate_kbps": obs.get("bitrate_kbps"),
+            "skipped_frames": obs.get("skipped_frames"),
+            "congestion": obs.get("congestion"),
+            "scene": obs.get("scene"),
+        }
+    if source == "jitsi":
+        view["participants"] = (live or {}).get("participants")
+    return view
 
 
 def totals(state: SessionState) -> JSON:
@@ -124,10 +178,11 @@ def announcements(state: SessionState) -> list[JSON]:
     ]
 
 
-def session_view(state: SessionState, registry: Registry) -> JSON:
+def session_view(state: SessionState, registry: Registry, live: JSON | None = None) -> JSON:
     """The whole session, for the lead mediator (REST and the console snapshot)."""
     return {
         **session_summary(state),
+        "broadcast": broadcast_view(state, live),
         "rooms": {site: room_tile(state, room, registry) for site, room in state.rooms.items()},
         "totals": totals(state),
         "escalations": [
@@ -146,6 +201,7 @@ def room_snapshot(state: SessionState, site: str, registry: Registry) -> JSON:
     check = state.active_check
     return {
         "session": session_summary(state),
+        "broadcast": {"state": state.broadcast.state, "reason": state.broadcast.reason},
         "room": {"site": site, "join_code": room.join_code, **room_tile(state, room, registry)},
         "residents": [
             {"id": resident.id, "name": resident.name, "checked_in_at": iso(resident.checked_in_at)}
@@ -176,6 +232,7 @@ def screen_snapshot(state: SessionState, site: str, registry: Registry, join_url
             "join_code": room.join_code,
             "join_url": join_url,
         },
+        "broadcast": {"state": state.broadcast.state, "reason": state.broadcast.reason},
         "check": None if check is None else check_view(check, site),
         "announcements": announcements(state),
         "seq": state.seq,

@@ -14,6 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from simulcast.models.session import Niveau, Source, Thematique
 
 HelpKind = Literal["lost", "tech", "question"]
+ScreenStateName = Literal["offline", "waiting", "loading", "playing", "stalled", "error"]
+DispatchStateName = Literal["pending", "playing", "failed", "offline"]
+BroadcastStateName = Literal["idle", "starting", "live", "stopping", "stopped", "failed"]
+PlayKind = Literal["hls", "external", "jitsi"]
+ProblemKind = Literal["no_sound", "frozen_image", "no_connection", "other"]
 HelpStateName = Literal["open", "claimed", "escalated", "answered", "resolved", "cancelled"]
 
 
@@ -132,6 +137,109 @@ class CheckClosed(_Event):
     check_id: str
 
 
+class BroadcastStarting(_Event):
+    """The mediator asked to start the broadcast; the source is being brought up."""
+
+    type: Literal["broadcast_starting"] = "broadcast_starting"
+    source: str
+
+
+class BroadcastLive(_Event):
+    """The source really serves (an ingest playlist advancing, or an external/Jitsi URL)."""
+
+    type: Literal["broadcast_live"] = "broadcast_live"
+    kind: PlayKind
+    url: str
+
+
+class BroadcastFailed(_Event):
+    type: Literal["broadcast_failed"] = "broadcast_failed"
+    reason: str
+
+
+class BroadcastStopping(_Event):
+    type: Literal["broadcast_stopping"] = "broadcast_stopping"
+
+
+class BroadcastStopped(_Event):
+    type: Literal["broadcast_stopped"] = "broadcast_stopped"
+    reason: str | None = None
+
+
+class ScreenOnline(_Event):
+    type: Literal["screen_online"] = "screen_online"
+    room: str
+
+
+class ScreenOffline(_Event):
+    type: Literal["screen_offline"] = "screen_offline"
+    room: str
+    reason: str
+
+
+class ScreenDispatched(_Event):
+    """``play`` was sent to the room's screens (``attempt`` counts retries)."""
+
+    type: Literal["screen_dispatched"] = "screen_dispatched"
+    room: str
+    attempt: int
+
+
+class ScreenStateReported(_Event):
+    type: Literal["screen_state_reported"] = "screen_state_reported"
+    room: str
+    state: ScreenStateName
+    detail: str | None = None
+
+
+class DispatchFailed(_Event):
+    type: Literal["dispatch_failed"] = "dispatch_failed"
+    room: str
+    reason: str
+
+
+class ObsLost(_Event):
+    type: Literal["obs_lost"] = "obs_lost"
+    reason: str
+
+
+class ObsBack(_Event):
+    type: Literal["obs_back"] = "obs_back"
+    version: str
+
+
+class SceneSwitched(_Event):
+    type: Literal["scene_switched"] = "scene_switched"
+    scene: str
+
+
+class BroadcastHealthSampled(_Event):
+    """A bounded-rate sample of the broadcast's health, for reports and uptime."""
+
+    type: Literal["broadcast_health_sampled"] = "broadcast_health_sampled"
+    ingest_live: bool | None = None
+    obs_connected: bool | None = None
+    obs_streaming: bool | None = None
+    obs_reconnecting: bool | None = None
+    bitrate_kbps: int | None = None
+    skipped_frames: int | None = None
+    participants: int | None = None
+
+
+class ProblemReported(_Event):
+    type: Literal["problem_reported"] = "problem_reported"
+    problem_id: str
+    room: str
+    problem: ProblemKind
+    text: str | None = None
+
+
+class ProblemCleared(_Event):
+    type: Literal["problem_cleared"] = "problem_cleared"
+    problem_id: str
+    room: str
+
+
 Event = Annotated[
     SessionScheduled
     | SessionStarted
@@ -149,7 +257,23 @@ Event = Annotated[
     | AnnouncementSent
     | CheckLaunched
     | CheckAnswered
-    | CheckClosed,
+    | CheckClosed
+    | BroadcastStarting
+    | BroadcastLive
+    | BroadcastFailed
+    | BroadcastStopping
+    | BroadcastStopped
+    | ScreenOnline
+    | ScreenOffline
+    | ScreenDispatched
+    | ScreenStateReported
+    | DispatchFailed
+    | ObsLost
+    | ObsBack
+    | SceneSwitched
+    | BroadcastHealthSampled
+    | ProblemReported
+    | ProblemCleared,
     Field(discriminator="type"),
 ]
 

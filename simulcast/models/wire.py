@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from simulcast.models.events import HelpKind
+from simulcast.models.events import HelpKind, ProblemKind
 from simulcast.models.session import Niveau, Source, Thematique
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -155,3 +155,33 @@ class CheckAnswerPayload(CheckAnswerBody):
 
 class WatchPayload(Body):
     session_id: Annotated[str, StringConstraints(pattern=r"^s[a-z0-9]{1,32}$")]
+
+
+ScreenReport = Literal["waiting", "loading", "playing", "stalled", "error"]
+
+
+class ScreenStatePayload(Body):
+    """A room screen's playback state; sent on every change (``client_id`` optional)."""
+
+    state: ScreenReport
+    detail: Annotated[str, *_text(200, min_length=0, one_line=True)] | None = None
+    client_id: ClientId | None = None
+
+
+class HeartbeatPayload(Body):
+    state: ScreenReport | None = None
+
+
+class ProblemBody(Body):
+    client_id: ClientId
+    problem: ProblemKind
+    text: HelpText = None
+
+
+class ProblemClearPayload(ActionBody):
+    problem_id: Annotated[str, StringConstraints(pattern=r"^p[a-z0-9]{1,32}$")]
+
+
+class SceneBody(Body):
+    client_id: ClientId | None = None
+    scene: Annotated[str, *_text(100, one_line=True)]

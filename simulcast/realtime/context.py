@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from simulcast.engine.access import TokenSigner
+from simulcast.engine.broadcast.supervisor import BroadcastSupervisor
 from simulcast.engine.hub import Hub
 from simulcast.engine.ratelimit import GuessLimiter
 from simulcast.registry import Registry
@@ -21,6 +22,13 @@ class Services:
     signer: TokenSigner
     admin_token: str
     base_url: Callable[[], str]
+    broadcast: BroadcastSupervisor | None = None
+    """Set by create_app once the socket.io server (its screen channel) exists."""
+
+    @property
+    def supervisor(self) -> BroadcastSupervisor:
+        assert self.broadcast is not None, "create_app wires the broadcast supervisor"
+        return self.broadcast
 
     @property
     def registry(self) -> Registry:

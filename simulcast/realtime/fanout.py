@@ -34,7 +34,31 @@ _SESSION_WIDE = frozenset(
         "check_closed",
     }
 )
-_ROOM_ONLY = frozenset({"resident_checked_in", "resident_left", "walkins_adjusted"})
+_ROOM_ONLY = frozenset(
+    {
+        "resident_checked_in",
+        "resident_left",
+        "walkins_adjusted",
+        "screen_online",
+        "screen_offline",
+        "screen_dispatched",
+        "screen_state_reported",
+        "dispatch_failed",
+    }
+)
+_BROADCAST_WIDE = frozenset(
+    {
+        "broadcast_starting",
+        "broadcast_live",
+        "broadcast_failed",
+        "broadcast_stopping",
+        "broadcast_stopped",
+        "obs_lost",
+        "obs_back",
+        "scene_switched",
+    }
+)
+_PROBLEMS = frozenset({"problem_reported", "problem_cleared"})
 _CONSOLE_NOW = frozenset({"help_escalated", "help_answered"})
 
 
@@ -62,7 +86,19 @@ def route(state: SessionState, record: Recorded) -> list[Emit]:
             (kind, body, channels.session(sid), "/resident"),
             (kind, body, consoles, "/console"),
         ]
+    if kind in _BROADCAST_WIDE:
+        return [
+            (kind, body, channels.session(sid), "/room"),
+            (kind, body, channels.console(sid), "/console"),
+        ]
+    if kind == "broadcast_health_sampled":
+        return [(kind, body, channels.console(sid), "/console")]
     room: str = getattr(event, "room")  # noqa: B009 - every other event names its room
+    if kind in _PROBLEMS:
+        return [
+            (kind, body, channels.facilitators(sid, room), "/room"),
+            (kind, body, channels.console(sid), "/console"),
+        ]
     if kind in _ROOM_ONLY:
         return [(kind, body, channels.facilitators(sid, room), "/room")]
     if isinstance(event, CheckAnswered):

@@ -26,12 +26,15 @@ from simulcast.domain.commands import (
     CancelHelp,
     CheckIn,
     ClaimHelp,
+    ClearProblem,
     CloseCheck,
     Command,
     EndSession,
     EscalateHelp,
     LaunchCheck,
     Leave,
+    ReportProblem,
+    ReportScreenState,
     RequestHelp,
     ResolveHelp,
     StartSession,
@@ -40,13 +43,14 @@ from simulcast.engine.access import new_id, normalise_join_code
 from simulcast.engine.results import result_data
 from simulcast.engine.views import (
     JSON,
+    broadcast_view,
     resident_snapshot,
     room_snapshot,
     screen_snapshot,
     session_summary,
     session_view,
 )
-from simulcast.errors import AuthError, InputError, SimulcastError
+from simulcast.errors import AuthError, ForbiddenError, InputError, SimulcastError
 from simulcast.models.validation import parse
 from simulcast.models.wire import (
     ActionBody,
@@ -56,8 +60,13 @@ from simulcast.models.wire import (
     CheckInBody,
     CheckLaunchBody,
     EscalationAnswerPayload,
+    HeartbeatPayload,
     HelpActionPayload,
     HelpBody,
+    ProblemBody,
+    ProblemClearPayload,
+    SceneBody,
+    ScreenStatePayload,
     WalkInsBody,
     WatchPayload,
 )
@@ -134,7 +143,7 @@ class _Namespace(socketio.AsyncNamespace):  # type: ignore[misc]
             return {"ok": False, "error": {"code": "internal_error", "message": "internal error"}}
 
     async def _execute(
-        self, client: Client, session_id: str, command: Command, client_id: str
+        self, client: Client, session_id: str, command: Command, client_id: str | None
     ) -> JSON:
         hub = self.services.hub
         outcome = await hub.execute(session_id, client.actor, command, client_id)
@@ -174,7 +183,11 @@ class ConsoleNamespace(_Namespace):
         sessions = [session_summary(state) for state in hub.sessions.values()]
         watched = None
         if client.session_id is not None:
-            watched = session_view(hub.get(client.session_id), self.services.registry)
+            watched = session_view(
+                hub.get(client.session_id),
+                self.services.registry,
+                self.services.supervisor.health.get(client.session_id),
+            )
         return {"kind": "console", "sessions": sessions, "session": watched}
 
     async def on_watch(self, sid: str, data: Any = None) -> JSON:
@@ -226,6 +239,50 @@ class ConsoleNamespace(_Namespace):
             lambda body: AnswerEscalation(body.request_id, body.answer),
         )
 
+    async def on_preflight(self, sid: str, data: Any = None) -> JSON:
+        async def run(client: Client) -> JSON:
+            report = await self.services.supervisor.preflight(self._watched(client))
+            return {"ok": True, "data": report}
+
+        return await self._act(sid, run)
+
+    async def on_broadcast_start(self, sid: str, data: Any = None) -> JSON:
+        async def run(client: Client) -> JSON:
+            body = parse(ActionBody, data)
+            session_id = self._watched(client)
+            await self.services.supervisor.start(session_id, body.client_id)
+            return {"ok": True, "data": self._broadcast(session_id)}
+
+        return await self._act(sid, run)
+
+    async def on_broadcast_stop(self, sid: str, data: Any = None) -> JSON:
+        async def run(client: Client) -> JSON:
+            body = parse(ActionBody, data)
+            session_id = self._watched(client)
+            await self.services.supervisor.stop(session_id, body.client_id)
+            return {"ok": True, "data": self._broadcast(session_id)}
+
+        return await self._act(sid, run)
+
+    async def on_scene(self, sid: str, data: Any = None) -> JSON:
+        async def run(client: Client) -> JSON:
+            body = parse(SceneBody, data)
+            session_id = self._watched(client)
+            await self.services.supervisor.switch_scene(session_id, body.scene, body.client_id)
+            return {"ok": True, "data": {"scene": body.scene}}
+
+        return await self._act(sid, run)
+
+    async def on_clear_problem(self, sid: str, data: Any = None) -> JSON:
+        return await self._admin(
+            sid, data, ProblemClearPayload, lambda body: ClearProblem(body.problem_id)
+        )
+
+    def _broadcast(self, session_id: str) -> JSON:
+        supervisor = self.services.supervisor
+        state = self.services.hub.get(session_id)
+        return broadcast_view(state, supervisor.health.get(session_id))
+
     async def _admin(
         self, sid: str, data: Any, model: type[Any], build: Callable[[Any], Command]
     ) -> JSON:
@@ -261,6 +318,15 @@ class RoomNamespace(_Namespace):
         audience = channels.facilitators if actor.role == "facilitator" else channels.screens
         await self.enter_room(sid, audience(actor.session_id, actor.room))
         self._send_snapshot_soon(sid)
+        if actor.role == "screen":
+            await self.services.supervisor.screen_connected(actor.session_id, actor.room, sid)
+
+    async def on_disconnect(self, sid: str, reason: object = None) -> None:  # type: ignore[override]
+        client = self.clients.pop(sid, None)
+        if client is not None and client.actor.role == "screen":
+            assert client.session_id is not None
+            assert client.site is not None
+            await self.services.supervisor.screen_disconnected(client.session_id, client.site, sid)
 
     def snapshot(self, client: Client) -> JSON:
         assert client.session_id is not None
@@ -273,6 +339,60 @@ class RoomNamespace(_Namespace):
             )
             return {"kind": "screen", **view}
         return {"kind": "facilitator", **room_snapshot(state, client.site, self.services.registry)}
+
+    async def on_heartbeat(self, sid: str, data: Any = None) -> JSON:
+        """A screen is alive (at least every 5 s)."""
+
+        async def beat(client: Client) -> JSON:
+            _screen_only(client)
+            parse(HeartbeatPayload, data if data is not None else {})
+            assert client.session_id is not None
+            assert client.site is not None
+            await self.services.supervisor.screen_heartbeat(client.session_id, client.site)
+            return {"ok": True, "data": None}
+
+        return await self._act(sid, beat)
+
+    async def on_screen_state(self, sid: str, data: Any = None) -> JSON:
+        """A screen's playback state changed; recorded when it differs from the last one."""
+
+        async def report(client: Client) -> JSON:
+            _screen_only(client)
+            body = parse(ScreenStatePayload, data)
+            assert client.session_id is not None
+            assert client.site is not None
+            supervisor = self.services.supervisor
+            await supervisor.screen_heartbeat(client.session_id, client.site)
+            room = self.services.hub.get(client.session_id).rooms[client.site]
+            if (room.screen, room.screen_detail) == (body.state, body.detail):
+                return {"ok": True, "data": {"state": body.state}, "replayed": True}
+            return await self._execute(
+                client,
+                client.session_id,
+                ReportScreenState(body.state, body.detail),
+                body.client_id,
+            )
+
+        return await self._act(sid, report)
+
+    async def on_report_problem(self, sid: str, data: Any = None) -> JSON:
+        async def run(client: Client) -> JSON:
+            body = parse(ProblemBody, data)
+            assert client.session_id is not None
+            command = ReportProblem(new_id("p"), body.problem, body.text)
+            return await self._execute(client, client.session_id, command, body.client_id)
+
+        return await self._act(sid, run)
+
+    async def on_clear_problem(self, sid: str, data: Any = None) -> JSON:
+        async def run(client: Client) -> JSON:
+            body = parse(ProblemClearPayload, data)
+            assert client.session_id is not None
+            return await self._execute(
+                client, client.session_id, ClearProblem(body.problem_id), body.client_id
+            )
+
+        return await self._act(sid, run)
 
     async def on_claim(self, sid: str, data: Any = None) -> JSON:
         return await self._help(sid, data, ClaimHelp)
@@ -430,6 +550,11 @@ class ResidentNamespace(_Namespace):
             return await self._execute(client, client.session_id, Leave(), body.client_id)
 
         return await self._act(sid, run)
+
+
+def _screen_only(client: Client) -> None:
+    if client.actor.role != "screen":
+        raise ForbiddenError("only a room screen sends this (connect with the screen token)")
 
 
 def _address(environ: dict[str, Any]) -> str:

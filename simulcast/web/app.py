@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import time
 from collections.abc import AsyncIterator
+from contextlib import suppress
 
+import aiohttp
 from aiohttp import web
 
 from simulcast.config import Settings
 from simulcast.domain.clock import Clock, SystemClock
 from simulcast.engine.access import TokenSigner
+from simulcast.engine.broadcast.factory import BroadcastConfig, SourceFactory
+from simulcast.engine.broadcast.obs_keeper import ObsKeeper
+from simulcast.engine.broadcast.supervisor import BroadcastSupervisor, Timing
 from simulcast.engine.hub import Hub
 from simulcast.engine.ratelimit import GuessLimiter
 from simulcast.realtime.context import Services
+from simulcast.realtime.screens import SocketScreenChannel
 from simulcast.realtime.server import create_realtime, running
 from simulcast.registry import Registry, load_registry
 from simulcast.store.sqlite import SqliteEventStore
@@ -52,6 +59,7 @@ def create_app(
     add_routes(app)
     app.router.add_get("/api/openapi.json", openapi)
     app.cleanup_ctx.append(_store_ctx)
+    app.cleanup_ctx.append(_broadcast_ctx)
     app.cleanup_ctx.append(_realtime_ctx)
     return app
 
@@ -75,6 +83,42 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
         yield
     finally:
         await store.close()
+
+
+async def _broadcast_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The broadcast supervisor, its OBS connection and its HTTP client."""
+    settings, services, realtime = app[SETTINGS], app[SERVICES], app[REALTIME]
+    config = BroadcastConfig(
+        ingest_rtmp_url=settings.ingest_rtmp_url,
+        ingest_hls_url=settings.ingest_hls_url,
+        jitsi_app_id=settings.jitsi_app_id,
+        jitsi_app_secret=settings.jitsi_app_secret,
+        jitsi_room_size_url=settings.jitsi_room_size_url,
+        live_timeout_s=settings.broadcast_live_timeout,
+    )
+    keeper = ObsKeeper(settings.obs_url, settings.obs_password)
+    key = await app[STORE].get_meta("signing_key") or ""
+    async with aiohttp.ClientSession() as http:
+        factory = SourceFactory(
+            config, keeper, http, services.registry, services.hub.clock, bytes.fromhex(key)
+        )
+        timing = Timing(
+            screen_timeout_s=settings.screen_timeout, first_retry_s=settings.dispatch_retry
+        )
+        supervisor = BroadcastSupervisor(
+            services.hub, factory, SocketScreenChannel(realtime.sio), timing=timing
+        )
+        services.broadcast = supervisor
+        await supervisor.recover()
+        task = asyncio.create_task(supervisor.run(), name="broadcast-supervisor")
+        try:
+            yield
+        finally:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
+            await supervisor.close()
+            await keeper.close()
 
 
 async def _realtime_ctx(app: web.Application) -> AsyncIterator[None]:

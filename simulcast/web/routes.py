@@ -21,12 +21,14 @@ from simulcast.domain.commands import (
     CancelSession,
     CheckIn,
     ClaimHelp,
+    ClearProblem,
     CloseCheck,
     Command,
     EndSession,
     EscalateHelp,
     LaunchCheck,
     Leave,
+    ReportProblem,
     RequestHelp,
     ResolveHelp,
     StartSession,
@@ -46,6 +48,8 @@ from simulcast.models.wire import (
     CheckLaunchBody,
     EscalationAnswerBody,
     HelpBody,
+    ProblemBody,
+    SceneBody,
     SessionCreateBody,
     WalkInsBody,
 )
@@ -74,9 +78,15 @@ def _answer(outcome: Outcome, state: SessionState, services: Services) -> web.Re
     return web.json_response(result_data(outcome, state, services.signer), status=status)
 
 
+def _view(state: SessionState, services: Services) -> Any:
+    """The session view with the broadcast supervisor's latest health reading."""
+    live = services.broadcast.health.get(state.id) if services.broadcast else None
+    return session_view(state, services.registry, live)
+
+
 def _session_answer(outcome: Outcome, state: SessionState, services: Services) -> web.Response:
     created = outcome.principal.event.type == "session_scheduled" and not outcome.replayed
-    return web.json_response(session_view(state, services.registry), status=201 if created else 200)
+    return web.json_response(_view(state, services), status=201 if created else 200)
 
 
 # --- public ---------------------------------------------------------------------------------
@@ -125,16 +135,14 @@ async def create_session(request: web.Request) -> web.Response:
 async def list_sessions(request: web.Request) -> web.Response:
     services = _services(request)
     require_admin(request, services)
-    return web.json_response(
-        [session_view(state, services.registry) for state in services.hub.sessions.values()]
-    )
+    return web.json_response([_view(state, services) for state in services.hub.sessions.values()])
 
 
 async def get_session(request: web.Request) -> web.Response:
     services = _services(request)
     require_admin(request, services)
     state = services.hub.get(request.match_info["session_id"])
-    return web.json_response(session_view(state, services.registry))
+    return web.json_response(_view(state, services))
 
 
 def _lifecycle(command: Command) -> Handler:
@@ -205,7 +213,60 @@ async def _run(
     return _answer(outcome, services.hub.get(session_id), services)
 
 
+async def preflight(request: web.Request) -> web.Response:
+    services = _services(request)
+    require_admin(request, services)
+    session_id = request.match_info["session_id"]
+    return web.json_response(await services.supervisor.preflight(session_id))
+
+
+def _broadcast_action(action: str) -> Handler:
+    async def handler(request: web.Request) -> web.Response:
+        services = _services(request)
+        require_admin(request, services)
+        body = await _body(request, ActionBody, optional=True)
+        session_id = request.match_info["session_id"]
+        supervisor = services.supervisor
+        if action == "start":
+            await supervisor.start(session_id, body.client_id)
+        else:
+            await supervisor.stop(session_id, body.client_id)
+        return web.json_response(_view(services.hub.get(session_id), services), status=202)
+
+    return handler
+
+
+async def switch_scene(request: web.Request) -> web.Response:
+    services = _services(request)
+    require_admin(request, services)
+    body = await _body(request, SceneBody)
+    session_id = request.match_info["session_id"]
+    await services.supervisor.switch_scene(session_id, body.scene, body.client_id)
+    return web.json_response({"scene": body.scene})
+
+
 # --- facilitators (facilitator token) --------------------------------------------------------
+
+
+async def report_problem(request: web.Request) -> web.Response:
+    services = _services(request)
+    actor = _own_room(request, services)
+    body = await _body(request, ProblemBody)
+    assert actor.session_id is not None
+    command = ReportProblem(new_id("p"), body.problem, body.text)
+    return await _run(services, actor.session_id, actor, command, body.client_id)
+
+
+async def clear_problem(request: web.Request) -> web.Response:
+    services = _services(request)
+    body = await _body(request, ActionBody, optional=True)
+    problem_id = request.match_info["problem_id"]
+    try:
+        actor = require_room_actor(request, services, "facilitator")
+    except (AuthError, ForbiddenError):
+        actor = require_admin(request, services)
+    state = services.hub.session_of_problem(problem_id)
+    return await _run(services, state.id, actor, ClearProblem(problem_id), body.client_id)
 
 
 def _help_action(command: type[ClaimHelp | ResolveHelp | EscalateHelp]) -> Handler:
@@ -459,6 +520,56 @@ ROUTES: list[Route] = [
         WalkInsBody,
     ),
     Route("GET", "/api/rooms/{site}", room_view, "Your room's live view", "facilitator"),
+    Route(
+        "GET",
+        "/api/sessions/{session_id}/preflight",
+        preflight,
+        "OBS, ingest and screens before the broadcast",
+        "admin",
+    ),
+    Route(
+        "POST",
+        "/api/sessions/{session_id}/broadcast/start",
+        _broadcast_action("start"),
+        "Start the broadcast (202: it comes up in the background)",
+        "admin",
+        ActionBody,
+        True,
+    ),
+    Route(
+        "POST",
+        "/api/sessions/{session_id}/broadcast/stop",
+        _broadcast_action("stop"),
+        "Stop the broadcast",
+        "admin",
+        ActionBody,
+        True,
+    ),
+    Route(
+        "POST",
+        "/api/sessions/{session_id}/broadcast/scene",
+        switch_scene,
+        "Switch OBS's scene",
+        "admin",
+        SceneBody,
+    ),
+    Route(
+        "POST",
+        "/api/rooms/{site}/problems",
+        report_problem,
+        "Report a room problem (no sound, frozen image, …)",
+        "facilitator",
+        ProblemBody,
+    ),
+    Route(
+        "POST",
+        "/api/problems/{problem_id}/clear",
+        clear_problem,
+        "Clear a room problem (facilitator of the room, or admin)",
+        "facilitator",
+        ActionBody,
+        True,
+    ),
     Route(
         "GET", "/api/join/{code}", join_view, "What a resident sees (guest or resident)", "resident"
     ),

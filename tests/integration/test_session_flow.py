@@ -23,6 +23,33 @@ async def test_session_create_start_gives_codes_and_links(controller: Controller
         "help_open": 0,
         "help_total": 0,
         "oldest_help_at": None,
+        "screen": "offline",
+        "screen_detail": None,
+        "dispatch": None,
+        "dispatch_detail": None,
+        "problems": [],
+    }
+    assert session["broadcast"] == {
+        "state": "idle",
+        "source": "obs",
+        "kind": None,
+        "url": None,
+        "reason": None,
+        "started_at": None,
+        "live_at": None,
+        "stopped_at": None,
+        "scene": None,
+        "obs_lost": False,
+        "ingest_live": False,
+        "obs": {
+            "connected": False,
+            "streaming": False,
+            "reconnecting": False,
+            "bitrate_kbps": None,
+            "skipped_frames": None,
+            "congestion": None,
+            "scene": None,
+        },
     }
     started = await api.post(f"/api/sessions/{session['id']}/start")
     assert (started.status, started.body["state"]) == (200, "live")

@@ -1,0 +1,1 @@
+"""The RTMP → HLS ingest (nginx-rtmp): its config, its HLS playlists and its /stat page."""
