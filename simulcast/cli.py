@@ -149,6 +149,96 @@ def rooms_check(file: Path) -> None:
     click.echo(summarise(registry))
 
 
+# --- ingest -----------------------------------------------------------------------------------
+
+
+@main.group()
+def ingest() -> None:
+    """The RTMP → HLS ingest a centre runs for its studio (nginx-rtmp)."""
+
+
+def _pushes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> list[Any]:
+    return [_push(value) for value in values]
+
+
+def _push(value: str) -> Any:
+    from pydantic import ValidationError
+
+    from simulcast.integrations.ingest.nginx_conf import PushTarget
+
+    kind, sep, rest = value.partition("=")
+    key, _, url = rest.partition("@")
+    if not sep or not key:
+        raise click.BadParameter(
+            f"{value!r}: expected KIND=KEY or KIND=KEY@URL, e.g. youtube=abcd-1234 or "
+            "peertube=KEY@rtmp://peertube.example.org:1935/live"
+        )
+    try:
+        return PushTarget.model_validate({"kind": kind, "key": key, "url": url or None})
+    except ValidationError as error:
+        problems = "; ".join(item["msg"].removeprefix("Value error, ") for item in error.errors())
+        raise click.BadParameter(f"{kind}=…: {problems}") from None
+
+
+@ingest.command("nginx-conf")
+@click.argument("site")
+@click.option("--rooms", "rooms_file", type=click.Path(path_type=Path), default=Path("rooms.yaml"),
+              show_default=True, help="the territory's sites")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
+              help="folder to write nginx.conf (and stunnel.conf) in; default: print")
+@click.option("--hls-dir", type=click.Path(path_type=Path), default=Path("/var/lib/simulcast/hls"),
+              show_default=True, help="where nginx writes HLS segments")
+@click.option("--rtmp-port", type=click.IntRange(1, 65535), default=1935, show_default=True)
+@click.option("--http-port", type=click.IntRange(1, 65535), default=8089, show_default=True)
+@click.option("--bind", help="address to listen on (default: all)")
+@click.option("--allow-publish", multiple=True, help="address allowed to publish (repeat); 127.0.0.1 always")
+@click.option("--push", "pushes", multiple=True, callback=_pushes,
+              help="relay to a platform: youtube=KEY, facebook=KEY, peertube=KEY@rtmp://host/live, "
+              "rtmp=KEY@rtmp://host/app (repeat)")
+def ingest_nginx_conf(site: str, rooms_file: Path, out: Path | None, hls_dir: Path,
+                      rtmp_port: int, http_port: int, bind: str | None,
+                      allow_publish: tuple[str, ...], pushes: list[Any]) -> None:
+    """Write the nginx-rtmp configuration of SITE's ingest (1 s HLS fragments)."""
+    from simulcast.integrations.ingest.nginx_conf import (
+        install_nginx_conf,
+        render_nginx_conf,
+        render_stunnel_conf,
+    )
+    from simulcast.registry import load_registry
+
+    try:
+        registry = load_registry(rooms_file)
+    except StartupError as error:
+        raise click.ClickException(error.message) from None
+    if site not in registry:
+        raise click.ClickException(
+            f'site "{site}" is not in {rooms_file} (known: {", ".join(registry.sites)})'
+        )
+    targets = pushes
+    nginx = render_nginx_conf(
+        site, rtmp_port=rtmp_port, http_port=http_port, hls_dir=hls_dir, pushes=targets,
+        allow_publish=allow_publish, bind=bind,
+    )
+    stunnel = render_stunnel_conf(site, targets)
+    if out is None:
+        click.echo(nginx, nl=False)
+        if stunnel:
+            click.echo("\n# --- stunnel.conf (for the rtmps relays) ---\n" + stunnel, nl=False)
+        return
+    try:
+        hls_dir.mkdir(parents=True, exist_ok=True)
+        path = install_nginx_conf(out, nginx)
+    except OSError as error:
+        raise click.ClickException(f"cannot write {error.filename}: {error.strerror}") from None
+    click.echo(f"wrote {path}")
+    if stunnel:
+        stunnel_path = out / "stunnel.conf"
+        stunnel_path.write_text(stunnel)
+        stunnel_path.chmod(0o600)
+        click.echo(f"wrote {stunnel_path}")
+    click.echo(f"test it: nginx -t -p {out}/ -c {path}")
+
+
 # --- session (talks to a running controller) --------------------------------------------------
 
 

@@ -161,7 +161,8 @@ async def session_access(request: web.Request) -> web.Response:
     services = _services(request)
     require_admin(request, services)
     state = services.hub.get(request.match_info["session_id"])
-    return web.json_response(access_view(state, services.signer, services.base_url()))
+    access = access_view(state, services.signer, services.base_url())
+    return web.json_response({**access, **services.supervisor.links(state)})
 
 
 async def announce(request: web.Request) -> web.Response:

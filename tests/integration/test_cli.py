@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import socket
 from collections.abc import AsyncIterator
@@ -197,3 +198,66 @@ async def test_session_list_unreachable_controller_exits_1(tmp_path: Path) -> No
         f"Error: cannot reach the controller at {url}: [Errno 111] Connection refused "
         "(is `simulcast serve` running? set --url or SIMULCAST_URL)\n",
     )
+
+
+async def test_ingest_nginx_conf_writes_a_file_nginx_accepts(tmp_path: Path) -> None:
+    out = tmp_path / "ingest"
+    ran = await run_cli(
+        "ingest",
+        "nginx-conf",
+        "studio-lille-sud",
+        "--rooms",
+        str(SAMPLE_ROOMS),
+        "--out",
+        str(out),
+        "--hls-dir",
+        str(tmp_path / "hls"),
+        "--rtmp-port",
+        "19351",
+        "--http-port",
+        "18091",
+        "--push",
+        "peertube=K1@rtmp://127.0.0.1:1935/live",
+        cwd=tmp_path,
+    )
+    conf = out / "nginx.conf"
+    assert ran == Ran(0, f"wrote {conf}\ntest it: nginx -t -p {out}/ -c {conf}\n", "")
+    assert oct(conf.stat().st_mode & 0o777) == "0o600"  # it holds stream keys
+    text = conf.read_text()
+    assert "    push rtmp://127.0.0.1:1935/live/K1;\n" in text
+    assert "            hls_fragment 1s;\n" in text
+    checked = await asyncio.create_subprocess_exec(
+        "nginx",
+        "-t",
+        "-p",
+        f"{out}/",
+        "-c",
+        str(conf),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, stderr = await checked.communicate()
+    assert checked.returncode == 0, stderr.decode()
+
+
+async def test_ingest_nginx_conf_refuses_a_bad_push_and_an_unknown_site(tmp_path: Path) -> None:
+    bad_push = await run_cli(
+        "ingest",
+        "nginx-conf",
+        "studio-lille-sud",
+        "--rooms",
+        str(SAMPLE_ROOMS),
+        "--push",
+        "youtube",
+        cwd=tmp_path,
+    )
+    assert bad_push.code == 2
+    assert bad_push.stderr.splitlines()[-1] == (
+        "Error: Invalid value for '--push': 'youtube': expected KIND=KEY or KIND=KEY@URL, "
+        "e.g. youtube=abcd-1234 or peertube=KEY@rtmp://peertube.example.org:1935/live"
+    )
+    unknown = await run_cli(
+        "ingest", "nginx-conf", "nowhere", "--rooms", str(SAMPLE_ROOMS), cwd=tmp_path
+    )
+    assert unknown.code == 1
+    assert unknown.stderr.startswith('Error: site "nowhere" is not in ')

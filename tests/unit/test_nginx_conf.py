@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import stat
 import subprocess
 from pathlib import Path
@@ -152,24 +151,6 @@ def test_nginx_conf_nginx_t_rejects_a_broken_file(tmp_path: Path) -> None:
         'nginx: [emerg] invalid value "maybe" in "hls" directive, it must be "on" or "off" '
         f"in {conf}:"
     )
-
-
-def _resolves(host: str) -> bool:
-    try:
-        socket.getaddrinfo(host, 1935)
-    except OSError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(
-    not _resolves("a.rtmp.youtube.com"),
-    reason="no DNS here: nginx resolves push hosts when it loads the file",
-)
-def test_nginx_conf_with_youtube_passes_nginx_t(tmp_path: Path) -> None:
-    text = render_nginx_conf("site-a", hls_dir=tmp_path / "hls", pushes=[YOUTUBE])
-    result = nginx_t(tmp_path / "prefix", text)
-    assert result.returncode == 0, result.stderr
 
 
 def test_stunnel_conf_relays_each_rtmps_host_once() -> None:

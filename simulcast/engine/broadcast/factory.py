@@ -55,6 +55,7 @@ class SourceFactory:
         self.http = http
         self.probe = HlsProbe(http)
         self.registry = registry
+        self.clock = clock
         self.issuer = (
             JitsiTokenIssuer(config.jitsi_app_id, config.jitsi_app_secret, clock=clock)
             if config.jitsi_app_id and config.jitsi_app_secret
@@ -102,4 +103,5 @@ class SourceFactory:
             issuer=self.issuer,
             room_size=room_size,
             room_names=names,
+            clock=self.clock,
         )

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from simulcast.domain.clock import Clock
 from simulcast.engine.broadcast.sources import JSON
 from simulcast.integrations.jitsi.errors import JitsiError
-from simulcast.integrations.jitsi.room_size import RoomSizeClient
+from simulcast.integrations.jitsi.room_size import RoomSizeClient, RoomSizePoller, RoomSizeReading
 from simulcast.integrations.jitsi.tokens import JitsiTokenIssuer, Role, join_url
 from simulcast.models.events import PlayKind
 
 
 class JitsiBroadcast:
     """Jitsi runs elsewhere: starting means handing out join links; health is the number of
-    participants Prosody's ``mod_muc_size`` reports (when its URL is configured)."""
+    participants Prosody's ``mod_muc_size`` reports (when its URL is configured), polled every
+    5 s while on air, backing off up to 60 s while Prosody fails."""
 
     kind = "jitsi"
 
@@ -24,6 +26,8 @@ class JitsiBroadcast:
         issuer: JitsiTokenIssuer | None,
         room_size: RoomSizeClient | None,
         room_names: dict[str, str],
+        clock: Clock,
+        poll_interval_s: float = 5.0,
     ) -> None:
         self.session_id = session_id
         self.domain = domain
@@ -31,6 +35,16 @@ class JitsiBroadcast:
         self.issuer = issuer
         self.room_size = room_size
         self.room_names = room_names
+        self.poller = (
+            RoomSizePoller(room_size, self._on_reading, clock=clock, interval=poll_interval_s,
+                           rooms=[room])
+            if room_size is not None
+            else None
+        )
+        self.reading: RoomSizeReading | None = None
+
+    def _on_reading(self, reading: RoomSizeReading) -> None:
+        self.reading = reading
 
     @property
     def room_url(self) -> str:
@@ -72,13 +86,27 @@ class JitsiBroadcast:
         }
 
     async def start(self) -> tuple[PlayKind, str]:
+        if self.poller is not None:
+            self.poller.start()
         return "jitsi", self.room_url
 
     async def stop(self) -> None:
-        return None
+        if self.poller is not None:
+            await self.poller.stop()
 
     async def health(self) -> JSON:
-        return await self._participants()
+        if self.poller is None:
+            return {}
+        self.poller.start()  # no-op when running; resumes polling after a restart
+        reading = self.reading
+        if reading is None:
+            return {"participants": None}
+        health: JSON = {"participants": reading.participants}
+        if reading.error is not None:
+            health["jitsi_error"] = reading.error.message
+            health["jitsi_failures"] = reading.failures
+            health["jitsi_next_poll_s"] = reading.next_poll_in
+        return health
 
     def play(self, site: str) -> JSON:
         name = f"Écran – {self.room_names.get(site, site)}"

@@ -162,6 +162,12 @@ class BroadcastSupervisor:
         await switch(scene)
         await self.hub.execute(session_id, ADMIN, SwitchScene(scene), client_id)
 
+    def links(self, state: SessionState) -> JSON:
+        """Extra join links of the session's source (Jitsi: mediator and facilitators)."""
+        source = self.sources.get(state.id) or self.make_source(state)
+        links = getattr(source, "links", None)
+        return {} if links is None else {source.kind: links()}
+
     def play_for(self, state: SessionState, site: str) -> JSON | None:
         """What a screen of ``site`` should be playing now (sent in its snapshot), or None."""
         source = self.sources.get(state.id)
