@@ -201,3 +201,38 @@ async def test_start_with_obs_unreachable_fails_with_the_reason(start_controller
     await controller.api.post(f"/api/sessions/{session_id}/broadcast/start")
     failed = await console.wait_for("broadcast_failed", within=15)
     assert failed["reason"] == preflight["obs"]["error"]
+
+
+async def test_ingest_drop_shows_reconnecting_and_the_broadcast_survives(
+    obs_controller: Controller,
+    real_obs: RealObs,  # noqa: F811
+) -> None:
+    controller = obs_controller
+    api = controller.api
+    session_id, _ = await api.live_session(ROOMS[:1])
+    console = await controller.connect("/console", {"token": ADMIN, "session": session_id})
+    await api.post(f"/api/sessions/{session_id}/broadcast/start")
+    await console.wait_for("broadcast_live", within=40)
+    real_obs.stop_nginx()
+    try:
+        dropped = await console.wait_for(
+            "broadcast_health",
+            lambda h: h["obs"].get("reconnecting") is True and h["ingest_live"] is False,
+            within=20,
+        )
+        assert dropped["obs"]["connected"] is True
+    finally:
+        real_obs.start_nginx()
+    back = await console.wait_for(
+        "broadcast_health",
+        lambda h: (
+            h["obs"].get("streaming")
+            and not h["obs"].get("reconnecting")
+            and h["ingest_live"] is True
+        ),
+        within=30,
+    )
+    assert back["obs"]["connected"] is True
+    view = await _view(controller, session_id)
+    assert view["broadcast"]["state"] == "live"  # a reconnect is not a failure
+    assert "broadcast_failed" not in console.names()
