@@ -7,6 +7,7 @@
 #   scripts/real-obs.sh [start]      fresh config, then nginx, Xvfb and OBS (the default)
 #   scripts/real-obs.sh start-obs    relaunch OBS alone, same config and ports (after a crash)
 #   scripts/real-obs.sh start-nginx  relaunch nginx alone, same config and ports
+#   scripts/real-obs.sh install      only install the Debian packages (as root), e.g. in CI
 #   scripts/stop-real-obs.sh [all|obs|nginx]
 #
 # Settings (environment variables, all optional; read by `start`, remembered for the others):
@@ -65,6 +66,8 @@ start)
     STREAM_SERVER=${REALOBS_STREAM_SERVER:-rtmp://127.0.0.1:1/none}
     STREAM_KEY=${REALOBS_STREAM_KEY:-none}
     VIDEO_SIZE=${REALOBS_VIDEO_SIZE:-1280x720}
+    VW=${VIDEO_SIZE%x*}; VH=${VIDEO_SIZE#*x}
+    [[ "$VW" =~ ^[0-9]+$ && "$VH" =~ ^[0-9]+$ ]] || die "REALOBS_VIDEO_SIZE must be WxH, not '$VIDEO_SIZE'"
     FPS=${REALOBS_FPS:-30}
     HLS_PLAYLIST=${REALOBS_HLS_PLAYLIST:-4}
     READY_TIMEOUT=${REALOBS_READY_TIMEOUT:-60}
@@ -72,14 +75,14 @@ start)
         *[\"\\]*) die "REALOBS_STREAM_SERVER, REALOBS_STREAM_KEY and REALOBS_WS_PASSWORD may not contain \" or \\" ;;
     esac
     ;;
+install) ;;
 start-obs | start-nginx)
     [ -s "$DIR/settings.sh" ] || die "no $DIR/settings.sh: run '$0 start' first"
     # shellcheck source=/dev/null
     . "$DIR/settings.sh"
     ;;
-*) die "unknown command '$COMMAND' (start, start-obs or start-nginx)" ;;
+*) die "unknown command '$COMMAND' (start, start-obs, start-nginx or install)" ;;
 esac
-VW=${VIDEO_SIZE%x*}; VH=${VIDEO_SIZE#*x}
 
 # ------------------------------------------------------------------------------- packages
 install_packages() {
@@ -432,6 +435,7 @@ start)
     ;;
 start-nginx) start_nginx ;;
 start-obs) start_obs ;;
+install) install_packages; trap - EXIT TERM INT HUP; log "packages present"; exit 0 ;;
 esac
 trap - EXIT TERM INT HUP
 write_env

@@ -12,7 +12,12 @@ translations) and a ``message`` that says what is wrong and how to fix it::
     ├── NotFoundError         404       no such session, help request, site, …
     ├── ConflictError         409       an illegal transition (resolving a cancelled request, …)
     ├── RateLimitedError      429       too many wrong join codes from one address
-    └── StoreError            503       the event store could not commit; nothing was acknowledged
+    ├── StoreError            503       the event store could not commit; nothing was acknowledged
+    ├── ObsError              502       OBS (integrations/obs/errors.py): unavailable, refused the
+    │                                   password, a request failed (its code and comment), the
+    │                                   stream did not start
+    ├── IngestError           502/503   the ingest's playlist (integrations/ingest/errors.py)
+    └── JitsiError            502/503   Prosody's room-size (integrations/jitsi/errors.py)
 """
 
 from __future__ import annotations

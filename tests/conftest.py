@@ -16,6 +16,7 @@ from simulcast.realtime.server import Realtime
 from simulcast.web.app import bound_to, create_app
 from simulcast.web.keys import REALTIME
 from tests.helpers import ADMIN, SAMPLE_ROOMS, Api, Recorder, connect
+from tests.realobs import real_obs  # noqa: F401 - one real OBS for the whole test session
 
 
 @dataclass

@@ -59,6 +59,13 @@ def _alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
+def _text(output: str | bytes | None) -> str:
+    """What a timed-out subprocess printed (bytes despite ``text=True``)."""
+    if isinstance(output, bytes):
+        return output.decode(errors="replace")
+    return output or ""
+
+
 def _listening(port: int) -> bool:
     try:
         socket.create_connection(("127.0.0.1", port), timeout=1).close()
@@ -227,9 +234,10 @@ class RealObs:
                 check=False,
             )
         except subprocess.TimeoutExpired as error:
+            out, err = (_text(stream) for stream in (error.stdout, error.stderr))
             raise RealObsFailed(
                 f"{script.name} {command} still ran after {SCRIPT_WITHIN} s:\n"
-                f"--- stdout\n{error.stdout}\n--- stderr\n{error.stderr}\n{self.logs()}"
+                f"--- stdout\n{out}\n--- stderr\n{err}\n{self.logs()}"
             ) from None
         if check and ran.returncode != 0:
             raise RealObsFailed(

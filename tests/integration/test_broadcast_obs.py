@@ -14,13 +14,13 @@ from simulcast.integrations.ingest.hls import HlsProbe
 from simulcast.integrations.obs.client import ObsClient
 from tests.conftest import Controller
 from tests.helpers import ADMIN, Recorder, cid
-from tests.realobs import RealObs, real_obs  # noqa: F401 - the fixture
+from tests.realobs import RealObs
 
 ROOMS = ["cs-lille-sud", "cyber-loos", "mediatheque-ronchin"]
 
 
 @pytest.fixture
-async def obs_controller(start_controller: Any, real_obs: RealObs) -> AsyncIterator[Controller]:  # noqa: F811
+async def obs_controller(start_controller: Any, real_obs: RealObs) -> AsyncIterator[Controller]:
     real_obs.ensure_running()
     controller = await start_controller(
         obs_url=real_obs.ws_url,
@@ -71,7 +71,7 @@ async def _play(screen: Recorder, attempt_after: int = 0) -> dict[str, Any]:
 
 async def test_obs_broadcast_start_switch_crash_recover_stop(
     obs_controller: Controller,
-    real_obs: RealObs,  # noqa: F811
+    real_obs: RealObs,
 ) -> None:
     controller = obs_controller
     api = controller.api
@@ -205,7 +205,7 @@ async def test_start_with_obs_unreachable_fails_with_the_reason(start_controller
 
 async def test_ingest_drop_shows_reconnecting_and_the_broadcast_survives(
     obs_controller: Controller,
-    real_obs: RealObs,  # noqa: F811
+    real_obs: RealObs,
 ) -> None:
     controller = obs_controller
     api = controller.api

@@ -19,6 +19,7 @@ LAYERS = {
     "realtime": 5,
     "web": 6,
     "cli": 7,
+    "bench": 7,
     "__main__": 8,
     "__init__": 0,
 }

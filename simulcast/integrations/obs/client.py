@@ -116,6 +116,8 @@ class ObsClient:
             if self._connection is not None:
                 await self._connection.close()
                 self._connection = None
+            if self._notices is None:  # before open: no event between Identified and here is lost
+                self._notices = asyncio.Queue()
             self._connection = await Connection.open(
                 self.url,
                 self._password,
@@ -124,7 +126,6 @@ class ObsClient:
                 on_lost=self._on_lost,
             )
             if self._dispatcher is None:
-                self._notices = asyncio.Queue()
                 self._dispatcher = asyncio.create_task(self._dispatch(self._notices))
 
     async def close(self) -> None:
@@ -134,7 +135,7 @@ class ObsClient:
             await connection.close()
         dispatcher, self._dispatcher = self._dispatcher, None
         notices, self._notices = self._notices, None
-        if dispatcher is None or notices is None:
+        if dispatcher is None or notices is None:  # never connected
             return
         if dispatcher is asyncio.current_task():  # close() from a callback: stop after it
             notices.put_nowait(None)

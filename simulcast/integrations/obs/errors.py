@@ -32,13 +32,27 @@ class ObsAuthFailed(ObsUnavailable):
     code = "obs_auth_failed"
 
 
+_STATUS_MEANINGS = {
+    204: "unknown request type",
+    207: "OBS is not ready yet",
+    300: "a required field is missing",
+    400: "a field has an invalid value",
+    500: "the output is running",
+    501: "the output is not running",
+    600: "no such resource",
+    604: "the resource is in the wrong state",
+    702: "OBS could not process it",
+}
+"""obs-websocket RequestStatus codes, for replies that come without a comment."""
+
+
 class ObsRequestFailed(ObsError):
     """OBS answered ``request_type`` with a failed ``requestStatus`` (``obs_code``, ``comment``)."""
 
     code = "obs_request_failed"
 
     def __init__(self, request_type: str, obs_code: int, comment: str | None) -> None:
-        reason = comment or f"status {obs_code}"
+        reason = comment or _STATUS_MEANINGS.get(obs_code, "no reason given")
         super().__init__(
             f"OBS refused {request_type}: {reason} (code {obs_code})",
             details=[{"request": request_type, "obs_code": obs_code, "comment": comment}],
