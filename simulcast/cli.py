@@ -89,11 +89,21 @@ def serve(log_level: str, **flags: Any) -> None:
     )
     try:
         settings = load_settings(**flags)
-        asyncio.run(_serve(settings))
+        _run(_serve(settings))
     except StartupError as error:
         raise click.ClickException(error.message) from None
     except OSError as error:
         raise click.ClickException(f"cannot listen: {error}") from None
+
+
+def _run(main: Any) -> None:
+    """Run the controller on uvloop (a faster event loop) where it is installed."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvloop is a dependency on Linux
+        asyncio.run(main)
+    else:
+        uvloop.run(main)
 
 
 async def _serve(settings: Any) -> None:
@@ -106,7 +116,8 @@ async def _serve(settings: Any) -> None:
     runner = web.AppRunner(app, handle_signals=False, access_log=None)
     await runner.setup()
     try:
-        site = web.TCPSite(runner, settings.host, settings.port)
+        # A deep accept queue: at a session start every screen and phone connects at once.
+        site = web.TCPSite(runner, settings.host, settings.port, backlog=4096)
         await site.start()
         port = runner.addresses[0][1]
         url = bound_to(app, port)
@@ -149,6 +160,91 @@ def rooms_check(file: Path) -> None:
     click.echo(summarise(registry))
 
 
+# --- bench ------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option(
+    "--residents",
+    type=click.IntRange(1, 50_000),
+    default=1000,
+    show_default=True,
+    help="resident connections (each checks in, then asks for help and cancels)",
+)
+@click.option(
+    "--rooms",
+    "room_count",
+    type=click.IntRange(1, 2000),
+    default=100,
+    show_default=True,
+    help="rooms, one facilitator connection each",
+)
+@click.option(
+    "--duration",
+    type=click.FloatRange(1, 600),
+    default=5.0,
+    show_default=True,
+    help="seconds per rate step",
+)
+@click.option(
+    "--start-rate",
+    type=click.FloatRange(10, 1e6),
+    default=500.0,
+    show_default=True,
+    help="events per second of the first step",
+)
+@click.option("--max-rate", type=click.FloatRange(10, 1e6), default=50_000.0, show_default=True)
+@click.option(
+    "--growth",
+    type=click.FloatRange(1.05, 4),
+    default=1.4,
+    show_default=True,
+    help="each step's rate is the previous one times this",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 16),
+    default=2,
+    show_default=True,
+    help="load-generator processes",
+)
+@click.option("--consoles", type=click.IntRange(1, 50), default=1, show_default=True)
+@click.option("--peers", is_flag=True, help="also run the reference peers (benchmarks/peers)")
+@click.option(
+    "--capacity",
+    type=click.IntRange(0, 50_000),
+    default=0,
+    help="then connect residents up to this many (1k, 2k, 5k, 10k…): RSS per connection",
+)
+@click.option(
+    "--storm", is_flag=True, help="then kill -9 and restart the controller with everyone connected"
+)
+@click.option(
+    "--json",
+    "json_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="write the figures there",
+)
+def bench(json_file: Path | None, room_count: int, **options: Any) -> None:
+    """Load benchmark: step the event rate up until p99 > 50 ms or delivery < 99.9 %."""
+    from simulcast.bench.runner import Plan, run_bench
+    from simulcast.bench.targets import TargetError
+
+    if options["start_rate"] > options["max_rate"]:
+        raise click.BadParameter("--start-rate is above --max-rate", param_hint="--start-rate")
+    if options["residents"] < room_count:
+        raise click.BadParameter("at least one resident per room", param_hint="--residents")
+    plan = Plan(rooms=room_count, **options)
+    try:
+        figures = asyncio.run(run_bench(plan))
+    except TargetError as error:
+        raise click.ClickException(str(error)) from None
+    text = json.dumps(figures, indent=2)
+    if json_file is not None:
+        json_file.write_text(text + "\n")
+    click.echo(text)
+
+
 # --- ingest -----------------------------------------------------------------------------------
 
 
@@ -182,22 +278,51 @@ def _push(value: str) -> Any:
 
 @ingest.command("nginx-conf")
 @click.argument("site")
-@click.option("--rooms", "rooms_file", type=click.Path(path_type=Path), default=Path("rooms.yaml"),
-              show_default=True, help="the territory's sites")
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
-              help="folder to write nginx.conf (and stunnel.conf) in; default: print")
-@click.option("--hls-dir", type=click.Path(path_type=Path), default=Path("/var/lib/simulcast/hls"),
-              show_default=True, help="where nginx writes HLS segments")
+@click.option(
+    "--rooms",
+    "rooms_file",
+    type=click.Path(path_type=Path),
+    default=Path("rooms.yaml"),
+    show_default=True,
+    help="the territory's sites",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="folder to write nginx.conf (and stunnel.conf) in; default: print",
+)
+@click.option(
+    "--hls-dir",
+    type=click.Path(path_type=Path),
+    default=Path("/var/lib/simulcast/hls"),
+    show_default=True,
+    help="where nginx writes HLS segments",
+)
 @click.option("--rtmp-port", type=click.IntRange(1, 65535), default=1935, show_default=True)
 @click.option("--http-port", type=click.IntRange(1, 65535), default=8089, show_default=True)
 @click.option("--bind", help="address to listen on (default: all)")
-@click.option("--allow-publish", multiple=True, help="address allowed to publish (repeat); 127.0.0.1 always")
-@click.option("--push", "pushes", multiple=True, callback=_pushes,
-              help="relay to a platform: youtube=KEY, facebook=KEY, peertube=KEY@rtmp://host/live, "
-              "rtmp=KEY@rtmp://host/app (repeat)")
-def ingest_nginx_conf(site: str, rooms_file: Path, out: Path | None, hls_dir: Path,
-                      rtmp_port: int, http_port: int, bind: str | None,
-                      allow_publish: tuple[str, ...], pushes: list[Any]) -> None:
+@click.option(
+    "--allow-publish", multiple=True, help="address allowed to publish (repeat); 127.0.0.1 always"
+)
+@click.option(
+    "--push",
+    "pushes",
+    multiple=True,
+    callback=_pushes,
+    help="relay to a platform: youtube=KEY, facebook=KEY, peertube=KEY@rtmp://host/live, "
+    "rtmp=KEY@rtmp://host/app (repeat)",
+)
+def ingest_nginx_conf(
+    site: str,
+    rooms_file: Path,
+    out: Path | None,
+    hls_dir: Path,
+    rtmp_port: int,
+    http_port: int,
+    bind: str | None,
+    allow_publish: tuple[str, ...],
+    pushes: list[Any],
+) -> None:
     """Write the nginx-rtmp configuration of SITE's ingest (1 s HLS fragments)."""
     from simulcast.integrations.ingest.nginx_conf import (
         install_nginx_conf,
@@ -216,8 +341,13 @@ def ingest_nginx_conf(site: str, rooms_file: Path, out: Path | None, hls_dir: Pa
         )
     targets = pushes
     nginx = render_nginx_conf(
-        site, rtmp_port=rtmp_port, http_port=http_port, hls_dir=hls_dir, pushes=targets,
-        allow_publish=allow_publish, bind=bind,
+        site,
+        rtmp_port=rtmp_port,
+        http_port=http_port,
+        hls_dir=hls_dir,
+        pushes=targets,
+        allow_publish=allow_publish,
+        bind=bind,
     )
     stunnel = render_stunnel_conf(site, targets)
     if out is None:

@@ -13,6 +13,7 @@ from simulcast.realtime.coalescer import Coalescer
 from simulcast.realtime.context import Services
 from simulcast.realtime.fanout import Fanout
 from simulcast.realtime.namespaces import ConsoleNamespace, ResidentNamespace, RoomNamespace
+from simulcast.realtime.packets import JsonPacket
 
 NAMESPACES = ("/console", "/room", "/resident")
 
@@ -28,6 +29,7 @@ def create_realtime(services: Services, *, console_hz: float) -> Realtime:
     """A socket.io server whose namespaces act through ``services.hub``."""
     sio = socketio.AsyncServer(
         async_mode="aiohttp",
+        serializer=JsonPacket,
         max_http_buffer_size=16 * 1024,
         ping_interval=10,
         ping_timeout=10,

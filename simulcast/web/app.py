@@ -26,6 +26,7 @@ from simulcast.registry import Registry, load_registry
 from simulcast.store.sqlite import SqliteEventStore
 from simulcast.web.errors import error_middleware
 from simulcast.web.keys import REALTIME, SERVICES, SETTINGS, STARTED_AT, STORE
+from simulcast.web.metrics import GC_WATCH, GcWatch
 from simulcast.web.openapi import openapi
 from simulcast.web.routes import add_routes
 
@@ -55,13 +56,24 @@ def create_app(
     app[STORE] = store
     app[REALTIME] = realtime
     app[STARTED_AT] = time.monotonic()
+    app[GC_WATCH] = GcWatch()
     realtime.sio.attach(app)
     add_routes(app)
     app.router.add_get("/api/openapi.json", openapi)
+    app.cleanup_ctx.append(_gc_ctx)
     app.cleanup_ctx.append(_store_ctx)
     app.cleanup_ctx.append(_broadcast_ctx)
     app.cleanup_ctx.append(_realtime_ctx)
     return app
+
+
+async def _gc_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Time GC pauses while the app runs."""
+    app[GC_WATCH].install()
+    try:
+        yield
+    finally:
+        app[GC_WATCH].uninstall()
 
 
 async def _store_ctx(app: web.Application) -> AsyncIterator[None]:

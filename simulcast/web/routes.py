@@ -56,6 +56,7 @@ from simulcast.models.wire import (
 from simulcast.realtime.context import Services
 from simulcast.web.auth import optional_resident, require_admin, require_room_actor
 from simulcast.web.keys import SERVICES, SETTINGS, STARTED_AT, STORE
+from simulcast.web.metrics import metrics, reset_metrics
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -521,6 +522,8 @@ ROUTES: list[Route] = [
         WalkInsBody,
     ),
     Route("GET", "/api/rooms/{site}", room_view, "Your room's live view", "facilitator"),
+    Route("GET", "/api/metrics", metrics, "GC pauses, connections, events", "admin"),
+    Route("POST", "/api/metrics/reset", reset_metrics, "Reset the GC pause figures", "admin"),
     Route(
         "GET",
         "/api/sessions/{session_id}/preflight",

@@ -1,0 +1,96 @@
+"""Runtime figures for operators and the benchmark: GC pauses, connections, events."""
+
+from __future__ import annotations
+
+import gc
+import time
+from typing import Any
+
+from aiohttp import web
+
+
+class GcWatch:
+    """Times every garbage collection (gc.callbacks) and keeps the longest pauses."""
+
+    def __init__(self) -> None:
+        self.collections = 0
+        self.pause_max_ms = 0.0
+        self.pause_total_ms = 0.0
+        self.slow: list[tuple[float, int, float]] = []
+        """(wall time, generation, ms) of pauses over 20 ms, the last 50."""
+        self._started: float | None = None
+
+    def __call__(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+            return
+        if self._started is None:
+            return
+        ms = (time.perf_counter() - self._started) * 1000
+        self._started = None
+        self.collections += 1
+        self.pause_total_ms += ms
+        self.pause_max_ms = max(self.pause_max_ms, ms)
+        if ms > 20:
+            self.slow = [*self.slow[-49:], (time.time(), int(info.get("generation", -1)), ms)]
+
+    def install(self) -> None:
+        if self not in gc.callbacks:
+            gc.callbacks.append(self)
+
+    def uninstall(self) -> None:
+        if self in gc.callbacks:
+            gc.callbacks.remove(self)
+
+    def reset(self) -> None:
+        self.collections = 0
+        self.pause_max_ms = 0.0
+        self.pause_total_ms = 0.0
+        self.slow = []
+
+    def report(self) -> dict[str, Any]:
+        return {
+            "collections": self.collections,
+            "pause_max_ms": round(self.pause_max_ms, 2),
+            "pause_total_ms": round(self.pause_total_ms, 1),
+            "slow_pauses": [
+                {"at": round(at, 3), "generation": generation, "ms": round(ms, 1)}
+                for at, generation, ms in self.slow
+            ],
+            "thresholds": list(gc.get_threshold()),
+            "frozen": gc.get_freeze_count(),
+        }
+
+
+GC_WATCH = web.AppKey("gc_watch", GcWatch)
+
+
+async def metrics(request: web.Request) -> web.Response:
+    """GC pauses since the last reset, connected clients per namespace, sessions, events."""
+    from simulcast.web.auth import require_admin
+    from simulcast.web.keys import REALTIME, SERVICES
+
+    services = request.app[SERVICES]
+    require_admin(request, services)
+    handlers = request.app[REALTIME].sio.namespace_handlers
+    connections = {
+        namespace: len(getattr(handler, "clients", {})) for namespace, handler in handlers.items()
+    }
+    hub = services.hub
+    return web.json_response(
+        {
+            "gc": request.app[GC_WATCH].report(),
+            "connections": connections,
+            "sessions": len(hub.sessions),
+            "events": sum(state.seq for state in hub.sessions.values()),
+        }
+    )
+
+
+async def reset_metrics(request: web.Request) -> web.Response:
+    from simulcast.web.auth import require_admin
+    from simulcast.web.keys import SERVICES
+
+    require_admin(request, request.app[SERVICES])
+    request.app[GC_WATCH].reset()
+    return web.json_response({"reset": True})
