@@ -6,6 +6,7 @@ validated when read back from the store, so a corrupt row is refused, never half
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -283,18 +284,19 @@ EVENT_TYPES: tuple[str, ...] = tuple(
 )
 
 
-class Recorded(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Recorded:
     """An event as stored: its session, its place in the session's log, who caused it.
 
-    ``client_id`` is the caller's idempotency key; it is kept on the first event a command
-    produced, so a retry finds that event and returns the same result.
+    ``client_id`` is the caller's idempotency key, kept on every event a command produced,
+    so a retry finds them and returns the same result. A plain dataclass, not a pydantic
+    model: records are made on the hot path from values the domain already checked; the
+    store validates the event when it reads a record back.
     """
-
-    model_config = ConfigDict(frozen=True)
 
     session_id: str
     seq: int
     at: datetime
     actor: str
-    client_id: str | None = None
     event: Event
+    client_id: str | None = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+from datetime import datetime
 import logging
 import os
 import queue
@@ -229,7 +230,7 @@ class SqliteEventStore:
             yield Recorded(
                 session_id=session_id,
                 seq=seq,
-                at=at,
+                at=datetime.fromisoformat(at),
                 actor=actor,
                 client_id=client_id,
                 event=EVENT_ADAPTER.validate_json(data),

@@ -28,6 +28,7 @@ from simulcast.web.errors import error_middleware
 from simulcast.web.keys import REALTIME, SERVICES, SETTINGS, STARTED_AT, STORE
 from simulcast.web.metrics import GC_WATCH, GcWatch
 from simulcast.web.openapi import openapi
+from simulcast.web.pages import add_pages
 from simulcast.web.routes import add_routes
 
 MAX_BODY = 16 * 1024
@@ -60,6 +61,7 @@ def create_app(
     realtime.sio.attach(app)
     add_routes(app)
     app.router.add_get("/api/openapi.json", openapi)
+    add_pages(app)
     app.cleanup_ctx.append(_gc_ctx)
     app.cleanup_ctx.append(_store_ctx)
     app.cleanup_ctx.append(_broadcast_ctx)

@@ -54,7 +54,7 @@ sites:
     x_kind: cyber-espace
 """
 TITLE = "Atelier : envoyer un e-mail"
-SESSION_ID = re.compile(r"s[a-z0-9]{10}")
+SESSION_ID = re.compile(r"s[a-z2-7]{13}")
 
 
 @pytest.fixture
