@@ -11,6 +11,7 @@ from datetime import datetime
 from simulcast.domain.broadcast import apply_broadcast
 from simulcast.domain.state import (
     ACTIVE_HELP,
+    FINAL_HELP,
     Announcement,
     Check,
     HelpRequest,
@@ -82,10 +83,10 @@ def apply(state: SessionState, record: Recorded) -> SessionState:
             )
             room = state.rooms[event.room]
             room.checked_in += 1
-            room.present_residents += 1
+            room.present_ids[event.resident_id] = None
         case ResidentLeft():
             state.residents[event.resident_id].left_at = at
-            state.rooms[event.room].present_residents -= 1
+            state.rooms[event.room].present_ids.pop(event.resident_id, None)
         case WalkInsAdjusted():
             state.rooms[event.room].walkins += event.delta
         case HelpRequested():
@@ -100,7 +101,9 @@ def apply(state: SessionState, record: Recorded) -> SessionState:
             )
             room = state.rooms[event.room]
             room.help_total += 1
-            room.help_open += 1
+            room.waiting[event.request_id] = at
+            room.unfinished[event.request_id] = None
+            state.requests_of.setdefault(event.resident_id, []).append(event.request_id)
         case HelpClaimed():
             _move_help(state, event.request_id, "claimed", at)
         case HelpResolved():
@@ -145,8 +148,10 @@ def apply(state: SessionState, record: Recorded) -> SessionState:
 
 def _move_help(state: SessionState, request_id: str, to: HelpStateName, at: datetime) -> None:
     request = state.help[request_id]
-    was_active = request.state in ACTIVE_HELP
     request.state = to
     request.updated_at = at
-    delta = int(to in ACTIVE_HELP) - int(was_active)
-    state.rooms[request.room].help_open += delta
+    room = state.rooms[request.room]
+    if to not in ACTIVE_HELP:
+        room.waiting.pop(request_id, None)
+    if to in FINAL_HELP:
+        room.unfinished.pop(request_id, None)

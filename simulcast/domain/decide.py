@@ -85,8 +85,8 @@ def decide(state: SessionState, actor: Actor, command: Command) -> list[Event]:
             events: list[Event] = [ResidentLeft(resident_id=resident, room=_room_of(state, actor))]
             events += [
                 HelpCancelled(request_id=request.id, room=request.room)
-                for request in state.help.values()
-                if request.resident_id == resident and request.state in ACTIVE_HELP
+                for request in (state.help[rid] for rid in state.requests_of.get(resident, []))
+                if request.state in ACTIVE_HELP
             ]
             return events
         case AdjustWalkIns():

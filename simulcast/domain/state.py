@@ -98,9 +98,14 @@ class RoomState:
     join_code: str
     walkins: int = 0
     checked_in: int = 0
-    present_residents: int = 0
     help_total: int = 0
-    help_open: int = 0
+    present_ids: dict[str, None] = field(default_factory=dict)
+    """Residents checked in and not gone, in arrival order (an ordered set)."""
+    waiting: dict[str, datetime] = field(default_factory=dict)
+    """Requests someone still waits on (open, claimed, escalated) → when they were made,
+    oldest first: the console's "oldest request" without scanning the session."""
+    unfinished: dict[str, None] = field(default_factory=dict)
+    """Requests not yet resolved or cancelled, in arrival order: the facilitator's queue."""
     screen: ScreenStateName = "offline"
     screen_detail: str | None = None
     dispatch: DispatchStateName | None = None
@@ -109,8 +114,16 @@ class RoomState:
     dispatch_attempts: int = 0
 
     @property
+    def present_residents(self) -> int:
+        return len(self.present_ids)
+
+    @property
+    def help_open(self) -> int:
+        return len(self.waiting)
+
+    @property
     def present(self) -> int:
-        return self.present_residents + self.walkins
+        return len(self.present_ids) + self.walkins
 
 
 @dataclass(slots=True)
@@ -133,6 +146,8 @@ class SessionState:
     help: dict[str, HelpRequest] = field(default_factory=dict)
     checks: dict[str, Check] = field(default_factory=dict)
     announcements: list[Announcement] = field(default_factory=list)
+    requests_of: dict[str, list[str]] = field(default_factory=dict)
+    """resident id → their requests, oldest first (what a resident's page shows)."""
     broadcast: BroadcastState = field(default_factory=BroadcastState)
     problems: dict[str, Problem] = field(default_factory=dict)
 

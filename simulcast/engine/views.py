@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any
 
 from simulcast.domain.state import (
-    ACTIVE_HELP,
     Check,
     HelpRequest,
     Problem,
@@ -58,21 +57,13 @@ def room_counts(room: RoomState) -> JSON:
 def room_tile(state: SessionState, room: RoomState, registry: Registry) -> JSON:
     """A room as the console shows it: where it is, its counts, its oldest waiting request."""
     site = registry.get(room.site)
-    waiting = (
-        [
-            request.created_at
-            for request in state.help.values()
-            if request.room == room.site and request.state in ACTIVE_HELP
-        ]
-        if room.help_open
-        else []
-    )
+    oldest = next(iter(room.waiting.values()), None)
     return {
         "nom": site.nom if site else room.site,
         "commune": site.commune if site else None,
         "x_kind": site.x_kind if site else None,
         **room_counts(room),
-        "oldest_help_at": iso(min(waiting)) if waiting else None,
+        "oldest_help_at": iso(oldest),
         "screen": room.screen,
         "screen_detail": room.screen_detail,
         "dispatch": room.dispatch,
@@ -205,14 +196,9 @@ def room_snapshot(state: SessionState, site: str, registry: Registry) -> JSON:
         "room": {"site": site, "join_code": room.join_code, **room_tile(state, room, registry)},
         "residents": [
             {"id": resident.id, "name": resident.name, "checked_in_at": iso(resident.checked_in_at)}
-            for resident in state.residents.values()
-            if resident.room == site and resident.left_at is None
+            for resident in (state.residents[rid] for rid in room.present_ids)
         ],
-        "help": [
-            help_view(request)
-            for request in state.help.values()
-            if request.room == site and request.state not in ("resolved", "cancelled")
-        ],
+        "help": [help_view(state.help[request_id]) for request_id in room.unfinished],
         "check": None if check is None else check_view(check, site),
         "announcements": announcements(state),
         "seq": state.seq,
@@ -263,9 +249,8 @@ def resident_snapshot(
         if resident is None
         else {"id": resident.id, "name": resident.name, "present": resident.left_at is None},
         "help": [
-            help_view(request)
-            for request in state.help.values()
-            if resident is not None and request.resident_id == resident.id
+            help_view(state.help[request_id])
+            for request_id in (state.requests_of.get(resident.id, []) if resident else [])
         ],
         "check": None
         if check is None

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
-from datetime import datetime
 import logging
 import os
 import queue
 import sqlite3
 import threading
 from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
 from pathlib import Path
 
 from simulcast.errors import StartupError, StoreError
