@@ -30,9 +30,15 @@ def create_realtime(services: Services, *, console_hz: float) -> Realtime:
     sio = socketio.AsyncServer(
         async_mode="aiohttp",
         serializer=JsonPacket,
+        # Handle each client's events in its own reader, in order, instead of one task per
+        # event: a client waits for its acknowledgement anyway, and ordering per client is
+        # what the protocol promises.
+        async_handlers=False,
         max_http_buffer_size=16 * 1024,
-        ping_interval=10,
-        ping_timeout=10,
+        # With handlers run in the reader, a slow action (OBS answering within its 5 s request
+        # timeout) must not look like a dead client: pongs wait behind it.
+        ping_interval=15,
+        ping_timeout=20,
     )
     sio.register_namespace(ConsoleNamespace("/console", services))
     sio.register_namespace(RoomNamespace("/room", services))

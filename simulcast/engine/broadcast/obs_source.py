@@ -41,6 +41,16 @@ class ObsBroadcast:
         self.meter = BitrateMeter()
 
     async def preflight(self) -> JSON:
+        """OBS and the ingest checked at the same time: a few seconds at worst."""
+        obs, rtmp, http_reachable = await asyncio.gather(
+            self._obs_preflight(), _tcp_reachable(self.rtmp_url), self._http_reachable()
+        )
+        ingest = {"rtmp_url": self.rtmp_url, "hls_url": self.hls_url, **rtmp,
+                  "http_reachable": http_reachable}
+        ingest["reachable"] = bool(ingest["rtmp_reachable"] and http_reachable)
+        return {"ready": obs["reachable"] and ingest["reachable"], "obs": obs, "ingest": ingest}
+
+    async def _obs_preflight(self) -> JSON:
         obs: JSON = {"reachable": False, "url": self.keeper.url}
         try:
             client = await self.keeper.ensure(now=True)
@@ -56,14 +66,7 @@ class ObsBroadcast:
             )
         except ObsError as error:
             obs["error"] = error.message
-        ingest = {
-            "rtmp_url": self.rtmp_url,
-            "hls_url": self.hls_url,
-            **await _tcp_reachable(self.rtmp_url),
-            "http_reachable": await self._http_reachable(),
-        }
-        ingest["reachable"] = bool(ingest["rtmp_reachable"] and ingest["http_reachable"])
-        return {"ready": obs["reachable"] and ingest["reachable"], "obs": obs, "ingest": ingest}
+        return obs
 
     async def _http_reachable(self) -> bool:
         try:
