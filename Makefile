@@ -12,6 +12,7 @@ PYTEST_ARGS ?=
 
 setup: $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
 	$(UV) sync --frozen
+	cd dashboards && npm ci --no-audit --no-fund --loglevel=error && npm run build
 
 ## Start the controller on the sample rooms.yaml with SQLite (simulcast.db).
 run: setup

@@ -1,0 +1,86 @@
+// The form that schedules a session (POST /api/sessions): title, thématiques, niveau,
+// origin site, rooms, start, duration and the broadcast source.
+import { h } from "../shared/dom.js";
+import { clientId } from "../shared/ids.js";
+import { t } from "../shared/i18n/index.js";
+
+/** La Coop de la médiation numérique's values (docs/protocol.md, Sessions). */
+const THEMATIQUES = [
+  "diagnostic_numerique", "prendre_en_main_du_materiel", "maintenance_de_materiel",
+  "gere_ses_contenus_numeriques", "navigation_sur_internet", "email", "bureautique",
+  "reseaux_sociaux", "sante", "banque_et_achats_en_ligne", "entrepreneuriat",
+  "insertion_professionnelle", "securite_numerique", "parentalite", "scolarite_et_numerique",
+  "creer_avec_le_numerique", "culture_numerique", "intelligence_artificielle",
+  "aide_aux_demarches_administratives",
+];
+const NIVEAUX = ["debutant", "intermediaire", "avance"];
+const SOURCES = ["obs", "external", "jitsi"];
+
+const field = (id, label, control, hint) =>
+  h("div", { class: "field" }, h("label", { for: id }, label), hint && h("small", { id: `${id}-hint`, class: "muted" }, hint), control);
+
+/** sites: GET /api/sites; api(method, path, body); onCreated(session view). */
+export function createForm(sites, api, onCreated) {
+  const studios = sites.filter((s) => s.x_kind === "studio");
+  const title = h("input", { id: "new-title", type: "text", required: true, maxlength: 120 });
+  const origin = h("select", { id: "new-origin" }, (studios.length ? studios : sites).map((s) => h("option", { value: s.id }, s.nom)));
+  const start = h("input", { id: "new-start", type: "datetime-local" });
+  const length = h("input", { id: "new-duration", type: "number", min: 5, max: 720, value: 90 });
+  const niveau = h("select", { id: "new-niveau" }, h("option", { value: "" }, "—"), NIVEAUX.map((n) => h("option", { value: n }, t(`niveau.${n}`))));
+  const source = h("select", { id: "new-source" }, SOURCES.map((s) => h("option", { value: s }, t(`source.${s}`))));
+  const url = h("input", { id: "new-url", type: "url", maxlength: 2000, "aria-describedby": "new-url-hint" });
+  const domain = h("input", { id: "new-domain", type: "text", maxlength: 253 });
+  const rooms = sites.map((s) => h("input", { type: "checkbox", value: s.id, checked: s.x_kind !== "studio" }));
+  const themes = THEMATIQUES.map((value) => h("input", { type: "checkbox", value }));
+  const error = h("p", { class: "error", role: "alert" });
+  const urlField = field("new-url", t("create.url"), url, t("create.url_hint"));
+  const domainField = field("new-domain", t("create.domain"), domain);
+  const showSource = () => {
+    urlField.hidden = source.value !== "external";
+    domainField.hidden = source.value !== "jitsi";
+  };
+  source.addEventListener("change", showSource);
+  showSource();
+
+  async function submit(event) {
+    event.preventDefault();
+    error.textContent = "";
+    const body = {
+      client_id: clientId(),
+      title: title.value.trim(),
+      origin: origin.value,
+      rooms: rooms.filter((box) => box.checked && box.value !== origin.value).map((box) => box.value),
+      duration_min: Number(length.value) || 90,
+      thematiques: themes.filter((box) => box.checked).map((box) => box.value),
+    };
+    if (start.value) body.starts_at = start.value;
+    if (niveau.value) body.niveau = niveau.value;
+    if (source.value === "external") body.source = { kind: "external", url: url.value.trim() };
+    if (source.value === "jitsi") body.source = { kind: "jitsi", domain: domain.value.trim() };
+    try {
+      onCreated(await api("POST", "/api/sessions", body));
+      title.value = "";
+    } catch (refused) {
+      error.textContent = refused.message;
+    }
+  }
+
+  return h(
+    "form",
+    { class: "stack", onsubmit: submit },
+    field("new-title", t("create.title"), title),
+    field("new-origin", t("create.origin"), origin),
+    h("fieldset", {}, h("legend", {}, t("create.rooms")),
+      h("div", { class: "checks-list" }, sites.map((s, i) => h("label", {}, rooms[i], s.nom, h("span", { class: "muted" }, ` (${s.commune})`))))),
+    field("new-start", t("create.start"), start, t("create.start_hint")),
+    field("new-duration", t("create.duration"), length),
+    h("fieldset", {}, h("legend", {}, t("create.thematiques")),
+      h("div", { class: "checks-list" }, THEMATIQUES.map((value, i) => h("label", {}, themes[i], t(`them.${value}`))))),
+    field("new-niveau", t("create.niveau"), niveau),
+    field("new-source", t("create.source"), source),
+    urlField,
+    domainField,
+    error,
+    h("button", { type: "submit", class: "btn" }, t("create.submit")),
+  );
+}

@@ -1,0 +1,120 @@
+// The side panels of the watched session: escalated questions with an answer box,
+// announcements to every room, and comprehension checks with live per-room tallies.
+import { h } from "../shared/dom.js";
+import { badge } from "../shared/badges.js";
+import { icon } from "../shared/icons.js";
+import { age, when } from "../shared/format.js";
+import { t } from "../shared/i18n/index.js";
+
+/** A form whose submit handler's refusal is shown next to it. */
+function form(onSubmit, ...children) {
+  const error = h("p", { class: "error", role: "alert" });
+  return h(
+    "form",
+    {
+      class: "stack",
+      onsubmit: async (event) => {
+        event.preventDefault();
+        error.textContent = "";
+        try {
+          await onSubmit(event.target);
+        } catch (refused) {
+          error.textContent = refused.message;
+        }
+      },
+    },
+    ...children,
+    error,
+  );
+}
+
+export function escalations(view, act) {
+  const items = [...view.escalations].sort((a, b) => (a.state === "escalated" ? -1 : 1) - (b.state === "escalated" ? -1 : 1));
+  return [
+    h("h2", { id: "escalations-title" }, t("console.escalations", { n: items.filter((r) => r.state === "escalated").length })),
+    items.length
+      ? h("ul", { class: "list" }, items.map((request) => {
+          const answer = h("textarea", { id: `answer-${request.id}`, rows: 2, maxlength: 500, required: true });
+          return h(
+            "li",
+            { class: "escalation" },
+            h("p", {}, h("strong", {}, view.rooms[request.room]?.nom ?? request.room), " · ",
+              request.seat ? t("room.seat", { seat: request.seat }) : t("room.no_seat"), " · ", t(`kind.${request.kind}`), " ", badge("help", request.state)),
+            request.text && h("p", {}, request.text),
+            age("p", "room.waiting", request.created_at, { class: "muted" }),
+            request.answer
+              ? h("p", {}, h("strong", {}, t("room.answer")), " ", request.answer)
+              : form(
+                  async () => act("answer", { request_id: request.id, answer: answer.value.trim() }),
+                  h("label", { for: answer.id }, t("console.answer_label")),
+                  answer,
+                  h("button", { type: "submit", class: "btn" }, t("console.answer_send")),
+                ),
+          );
+        }))
+      : h("p", { class: "muted" }, t("console.escalations_empty")),
+  ];
+}
+
+export function announcements(view, act) {
+  const text = h("textarea", { id: "announce-text", rows: 2, maxlength: 500, required: true });
+  return [
+    h("h2", {}, icon("announce"), " ", t("console.announcements")),
+    form(
+      async () => {
+        await act("announce", { text: text.value.trim() });
+        // The form may have been re-rendered meanwhile (the event comes before the ack).
+        document.getElementById("announce-text").value = "";
+      },
+      h("label", { for: "announce-text" }, t("console.announce_label")),
+      text,
+      h("button", { type: "submit", class: "btn" }, t("console.announce_send")),
+    ),
+    h("ul", { class: "list" }, [...view.announcements].reverse().slice(0, 5).map((a) => h("li", {}, h("small", { class: "muted" }, when(a.at)), " ", a.text))),
+  ];
+}
+
+export function checks(view, act) {
+  const open = view.checks.find((c) => c.open);
+  const latest = open ?? view.checks.at(-1);
+  const question = h("input", { id: "check-question", type: "text", maxlength: 200, value: t("console.check_default") });
+  const options = [t("console.yes"), t("console.no"), "", ""].map((value, i) =>
+    h("input", { id: `check-option-${i}`, type: "text", maxlength: 60, value, "aria-label": t("console.check_option", { n: i + 1 }) }),
+  );
+  return [
+    h("h2", {}, t("console.checks")),
+    open
+      ? h("button", { type: "button", class: "btn danger", onclick: () => act("close_check", { check_id: open.id }) }, t("console.check_close"))
+      : form(
+          async () => {
+            const chosen = options.map((o) => o.value.trim()).filter(Boolean);
+            await act("launch_check", { question: question.value.trim(), options: chosen });
+          },
+          h("label", { for: "check-question" }, t("console.check_question")),
+          question,
+          h("fieldset", {}, h("legend", {}, t("console.check_options")), h("div", { class: "stack" }, options)),
+          h("button", { type: "submit", class: "btn" }, t("console.check_launch")),
+        ),
+    latest && tallies(view, latest),
+  ];
+}
+
+/** Totals first, then one row per room that answered. */
+function tallies(view, check) {
+  const rows = Object.entries(check.tallies).filter(([, counts]) => counts.some(Boolean));
+  const sum = check.options.map((_, i) => rows.reduce((total, [, counts]) => total + (counts[i] || 0), 0));
+  return h(
+    "table",
+    {},
+    h("caption", {}, check.question, " ", h("span", { class: "badge idle" }, t(check.open ? "check.open" : "check.closed"))),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("console.room")), check.options.map((o) => h("th", { scope: "col", class: "n" }, o)))),
+    h(
+      "tbody",
+      {},
+      h("tr", {}, h("th", { scope: "row" }, t("console.all_rooms")), sum.map((n) => h("td", { class: "n" }, h("strong", {}, String(n))))),
+      rows.map(([site, counts]) =>
+        h("tr", { "data-site": site }, h("th", { scope: "row" }, view.rooms[site]?.nom ?? site), check.options.map((_, i) => h("td", { class: "n" }, String(counts[i] || 0)))),
+      ),
+    ),
+  );
+}

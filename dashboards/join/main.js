@@ -1,0 +1,385 @@
+// The resident page (/join/<code>): no account. Check in (first name optional), ask for
+// help discreetly (seat + kind, never a name), follow the request, answer a check.
+// Wording is "inspiré du FALC": short sentences, everyday words, one idea per sentence.
+import "../shared/base.css";
+import "./join.css";
+import { connect } from "../shared/live.js";
+import { byId, h, put } from "../shared/dom.js";
+import { icon } from "../shared/icons.js";
+import { langSwitch, loadLang, t } from "../shared/i18n/index.js";
+import { when } from "../shared/format.js";
+
+const KINDS = ["lost", "tech", "question"];
+const ACTIVE = new Set(["pending", "open", "claimed", "escalated", "answered"]);
+
+await loadLang();
+document.title = t("join.title");
+const app = byId("app");
+const code = decodeURIComponent(location.pathname.split("/")[2] || "")
+  .toUpperCase()
+  .replace(/[\s-]/g, "");
+
+if (code) start(code);
+else askCode();
+
+/** /join without a code: type the one shown on the room's screen. */
+function askCode(wrong = false) {
+  const input = h("input", {
+    id: "code",
+    type: "text",
+    class: "code-input",
+    autocomplete: "off",
+    autocapitalize: "characters",
+    spellcheck: "false",
+    maxlength: 12,
+    required: true,
+    "aria-describedby": wrong ? "code-error" : null,
+  });
+  put(
+    app,
+    h("header", {}, h("h1", {}, t("join.welcome")), langSwitch()),
+    h(
+      "form",
+      {
+        class: "card stack",
+        onsubmit: (event) => {
+          event.preventDefault();
+          const typed = input.value.toUpperCase().replace(/[\s-]/g, "");
+          if (typed) location.assign(`/join/${encodeURIComponent(typed)}`);
+        },
+      },
+      wrong && h("p", { id: "code-error", class: "error", role: "alert" }, t("join.bad_code")),
+      h("label", { for: "code" }, t("join.code_label")),
+      input,
+      h("button", { type: "submit", class: "btn" }, t("join.code_go")),
+    ),
+  );
+}
+
+function start(code) {
+  const storageKey = `simulcast.resident.${code}`;
+  const state = { snapshot: null, help: [], check: null, resident: null, announcements: [] };
+  let token = localStorage.getItem(storageKey);
+
+  const live = connect({
+    namespace: "/resident",
+    auth: () => (token ? { code, token } : { code }),
+    onSnapshot(snapshot) {
+      state.snapshot = snapshot;
+      state.resident = snapshot.resident;
+      // Keep requests still waiting in the outbox: the snapshot cannot know them yet.
+      state.help = [...snapshot.help, ...state.help.filter((r) => r.state === "pending")];
+      state.check = snapshot.check;
+      state.announcements = snapshot.announcements;
+      render();
+    },
+    onRefused(reason) {
+      if (reason === "bad_token") {
+        // A token from another session or a wiped database: start again as a guest.
+        forget();
+        live.socket.connect();
+      } else askCode(true);
+    },
+    on: {
+      session_started: () => setSession("live"),
+      session_ended: () => setSession("ended"),
+      session_cancelled: () => setSession("cancelled"),
+      announcement_sent(event) {
+        state.announcements = [...state.announcements, { id: event.announcement_id, text: event.text, at: event.at }].slice(-5);
+        renderAnnouncements();
+      },
+      check_launched(event) {
+        state.check = { id: event.check_id, question: event.question, options: event.options, my_answer: null };
+        renderCheck();
+      },
+      check_closed(event) {
+        if (state.check?.id === event.check_id) state.check = null;
+        renderCheck();
+      },
+      check_answered(event) {
+        if (state.check?.id === event.check_id) state.check.my_answer = event.option;
+        renderCheck();
+      },
+      help_requested: (e) => upsert(e.request),
+      help_claimed: (e) => upsert(e.request),
+      help_escalated: (e) => upsert(e.request),
+      help_answered: (e) => upsert(e.request),
+      help_resolved: (e) => upsert(e.request),
+      help_cancelled: (e) => upsert(e.request),
+    },
+  });
+
+  function setSession(value) {
+    if (state.snapshot) state.snapshot.session.state = value;
+    render();
+  }
+
+  function remember(data) {
+    if (data.resident_token) {
+      token = data.resident_token;
+      localStorage.setItem(storageKey, token);
+    }
+  }
+
+  function forget() {
+    token = null;
+    localStorage.removeItem(storageKey);
+    state.resident = null;
+    state.help = [];
+    if (state.check) state.check.my_answer = null;
+  }
+
+  function upsert(request) {
+    const index = state.help.findIndex((r) => r.id === request.id);
+    if (index >= 0) state.help[index] = request;
+    else state.help.push(request);
+    renderHelp();
+  }
+
+  // --- sections: each re-renders alone, so typing in one field is never interrupted ------
+
+  const header = h("header");
+  const announcements = h("section", { "aria-live": "polite", class: "stack" });
+  const presence = h("section", { class: "card stack", "aria-labelledby": "presence-title" });
+  const help = h("section", { class: "stack", "aria-label": t("join.help_section") });
+  const check = h("section", { "aria-live": "polite" });
+  const footer = h("footer", { class: "stack" });
+  const closed = h("section", { class: "card", hidden: true });
+  put(app, header, closed, announcements, presence, help, check, footer);
+
+  function render() {
+    const { session, room } = state.snapshot;
+    put(
+      header,
+      h("div", {}, h("h1", {}, session.title), h("p", {}, t("join.where", { room: room.nom, time: when(session.starts_at) }))),
+      langSwitch(),
+    );
+    const over = session.state === "ended" || session.state === "cancelled";
+    closed.hidden = !over;
+    put(closed, h("h2", {}, t(session.state === "ended" ? "join.ended" : "join.cancelled")), h("p", {}, t("join.thanks")));
+    for (const part of [presence, help, check]) part.hidden = over;
+    renderAnnouncements();
+    renderPresence();
+    renderHelp();
+    renderCheck();
+    renderFooter();
+  }
+
+  function renderAnnouncements() {
+    put(
+      announcements,
+      state.announcements.slice(-2).map((item) =>
+        h("div", { class: "card announcement" }, icon("announce"), h("p", {}, h("strong", {}, t("join.announcement")), " ", item.text)),
+      ),
+    );
+  }
+
+  function renderPresence() {
+    if (state.resident) {
+      put(
+        presence,
+        h("h2", { id: "presence-title", tabindex: "-1" }, icon("check"), " ",
+          state.resident.name ? t("join.hello_name", { name: state.resident.name }) : t("join.hello")),
+        h("p", {}, t("join.checked_in")),
+      );
+      return;
+    }
+    const name = h("input", { id: "name", type: "text", maxlength: 40, autocomplete: "given-name", "aria-describedby": "name-hint" });
+    const error = h("p", { class: "error", role: "alert" });
+    put(
+      presence,
+      h("h2", { id: "presence-title" }, icon("person"), " ", t("join.checkin_title")),
+      h(
+        "form",
+        {
+          class: "stack",
+          onsubmit: async (event) => {
+            event.preventDefault();
+            const given = name.value.trim();
+            put(error);
+            try {
+              const data = await live.act("checkin", given ? { name: given } : {});
+              remember(data);
+              state.resident = { id: data.resident_id, name: data.name, present: true };
+              renderPresence();
+              byId("presence-title")?.focus();
+            } catch (refused) {
+              put(error, refused.message || t("error.generic"));
+            }
+          },
+        },
+        h("label", { for: "name" }, t("join.name_label")),
+        h("p", { id: "name-hint", class: "muted" }, t("join.name_hint")),
+        name,
+        error,
+        h("button", { type: "submit", class: "btn" }, icon("check"), t("join.checkin")),
+      ),
+    );
+  }
+
+  let asking = false;
+  function renderHelp() {
+    // Live events re-render this part: keep the keyboard focus where it was.
+    const focused = help.contains(document.activeElement) ? document.activeElement.dataset.focus : null;
+    const mine = state.help.filter((r) => ACTIVE.has(r.state));
+    const last = state.help.at(-1);
+    const parts = [];
+    if (asking) parts.push(helpForm());
+    else if (!mine.length) {
+      parts.push(
+        h("button", { type: "button", class: "help-button", id: "help-button", onclick: () => {
+          asking = true;
+          renderHelp();
+          byId("seat")?.focus();
+        } }, icon("help", 36), t("join.help")),
+      );
+    }
+    for (const request of mine) parts.push(helpStatus(request));
+    if (!mine.length && !asking && last && (last.state === "resolved" || last.state === "cancelled")) {
+      parts.push(helpStatus(last));
+    }
+    put(help, parts);
+    if (focused) help.querySelector(`[data-focus="${focused}"]`)?.focus();
+  }
+
+  function helpForm() {
+    const seat = h("input", { id: "seat", type: "text", maxlength: 10, inputmode: "text", autocomplete: "off", "aria-describedby": "seat-hint" });
+    const send = (kind) => async () => {
+      const placeholder = { id: `pending-${Date.now()}`, state: "pending", kind, seat: seat.value.trim() || null };
+      asking = false;
+      state.help.push(placeholder);
+      renderHelp();
+      focusStatus();
+      try {
+        const data = await live.act("help", { kind, ...(placeholder.seat ? { seat: placeholder.seat } : {}) });
+        remember(data);
+        if (data.resident_id && !state.resident) {
+          state.resident = { id: data.resident_id, name: null, present: true };
+          renderPresence();
+        }
+        const { resident_id, resident_token, ...request } = data;
+        const index = state.help.indexOf(placeholder);
+        const known = state.help.findIndex((r) => r.id === request.id);
+        if (known >= 0) state.help.splice(index, 1); // its event came first
+        else state.help[index] = request;
+      } catch (refused) {
+        state.help.splice(state.help.indexOf(placeholder), 1);
+        state.helpError = refused.message || t("error.generic");
+      }
+      renderHelp();
+      focusStatus();
+    };
+    return h(
+      "div",
+      { class: "card stack", role: "group", "aria-labelledby": "help-form-title" },
+      h("h2", { id: "help-form-title" }, icon("help"), " ", t("join.help")),
+      h("label", { for: "seat" }, t("join.seat_label")),
+      h("p", { id: "seat-hint", class: "muted" }, t("join.seat_hint")),
+      seat,
+      h("p", { id: "kind-title", class: "label" }, h("strong", {}, t("join.kind_label"))),
+      h(
+        "div",
+        { class: "kinds", role: "group", "aria-labelledby": "kind-title" },
+        KINDS.map((kind) => h("button", { type: "button", class: "kind", onclick: send(kind) }, icon(kind, 32), t(`kind.${kind}`))),
+      ),
+      h("button", { type: "button", class: "btn quiet", onclick: () => {
+        asking = false;
+        renderHelp();
+        byId("help-button")?.focus();
+      } }, t("join.help_back")),
+    );
+  }
+
+  function helpStatus(request) {
+    const done = request.state === "resolved" || request.state === "cancelled";
+    const error = state.helpError;
+    state.helpError = null;
+    return h(
+      "div",
+      { class: `card status stack${done ? " done" : ""}`, "aria-live": "polite" },
+      h("h2", { class: "status-title", tabindex: "-1", "data-focus": "status" }, t(request.state === "pending" ? "join.sending" : "join.sent")),
+      h("p", { class: "state-line" }, icon(done ? "check" : "clock"), t(`help.resident.${request.state}`)),
+      request.answer && h("p", { class: "answer" }, request.answer),
+      h("p", { class: "muted" }, t(`kind.${request.kind}`), request.seat ? ` · ${t("join.seat_is", { seat: request.seat })}` : ""),
+      error && h("p", { class: "error", role: "alert" }, error),
+      ACTIVE.has(request.state) && request.state !== "pending" &&
+        h("button", { type: "button", class: "btn secondary", "data-focus": "cancel", onclick: async () => {
+          try {
+            upsert(await live.act("cancel_help", { request_id: request.id }));
+          } catch (refused) {
+            state.helpError = refused.message;
+            renderHelp();
+          }
+          focusStatus();
+        } }, icon("cross"), t("join.cancel")),
+      done && h("button", { type: "button", class: "btn secondary", "data-focus": "again", onclick: () => {
+        asking = true;
+        renderHelp();
+        byId("seat")?.focus();
+      } }, icon("help"), t("join.help_again")),
+    );
+  }
+
+  function focusStatus() {
+    help.querySelector(".status-title")?.focus();
+  }
+
+  function renderCheck() {
+    const current = state.check;
+    if (!current) return put(check);
+    put(
+      check,
+      h(
+        "div",
+        { class: "card stack", role: "group", "aria-labelledby": "check-question" },
+        h("h2", { id: "check-question" }, current.question),
+        h(
+          "div",
+          { class: "options" },
+          current.options.map((option, index) =>
+            h("button", {
+              type: "button",
+              class: "btn secondary option",
+              "aria-pressed": String(current.my_answer === index),
+              onclick: async () => {
+                try {
+                  await live.act("answer_check", { check_id: current.id, option: index });
+                  current.my_answer = index;
+                } catch (refused) {
+                  current.error = refused.message;
+                }
+                renderCheck();
+              },
+            }, option),
+          ),
+        ),
+        current.my_answer !== null && current.my_answer !== undefined && h("p", { class: "state-line" }, icon("check"), t("join.check_thanks")),
+        current.error && h("p", { class: "error", role: "alert" }, current.error),
+      ),
+    );
+  }
+
+  function renderFooter() {
+    const done = h("p", { role: "status", class: "muted" });
+    put(
+      footer,
+      h(
+        "details",
+        { class: "card notice" },
+        h("summary", {}, t("notice.title")),
+        h("ul", {}, ["notice.name", "notice.help", "notice.nothing_else", "notice.kept"].map((key) => h("li", {}, t(key)))),
+      ),
+      h("button", { type: "button", class: "btn quiet", onclick: () => {
+        forget();
+        asking = false;
+        live.socket.disconnect().connect();
+        renderPresence();
+        renderHelp();
+        renderCheck();
+        put(done, t("join.reset_done"));
+        byId("name")?.focus();
+      } }, icon("reset"), t("join.reset")),
+      done,
+    );
+  }
+}

@@ -1,0 +1,288 @@
+// The facilitator's dashboard (/room/<site>#token=F.…): who is in the room, the help
+// queue in arrival order, room problems, the room screen's state, announcements, checks.
+import "../shared/base.css";
+import "./room.css";
+import { connect } from "../shared/live.js";
+import { byId, h, put } from "../shared/dom.js";
+import { icon } from "../shared/icons.js";
+import { badge } from "../shared/badges.js";
+import { age, refreshAges, when } from "../shared/format.js";
+import { langSwitch, loadLang, t } from "../shared/i18n/index.js";
+
+const PROBLEMS = ["no_sound", "frozen_image", "no_connection", "other"];
+const WAITING = new Set(["open", "claimed", "escalated", "answered"]);
+
+await loadLang();
+document.title = t("room.title");
+const app = byId("app");
+const token = new URLSearchParams(location.hash.slice(1)).get("token");
+let state = null;
+
+const header = h("header");
+const people = h("section", { class: "panel", "aria-labelledby": "people-title" });
+const queue = h("section", { class: "panel", "aria-labelledby": "queue-title" });
+const screen = h("section", { class: "panel", "aria-labelledby": "screen-title" });
+const problems = h("section", { class: "panel", "aria-labelledby": "problems-title" });
+const news = h("section", { class: "panel", "aria-labelledby": "news-title" });
+const errors = h("p", { class: "error", role: "alert" });
+put(
+  app,
+  header,
+  errors,
+  h("div", { class: "panels" }, h("div", { class: "column" }, queue, people), h("div", { class: "column" }, screen, problems, news)),
+);
+
+const live = token ? connect({
+  namespace: "/room",
+  auth: () => ({ token }),
+  onSnapshot(snapshot) {
+    state = snapshot;
+    render();
+  },
+  onRefused: () => refuse("room.bad_link"),
+  on: {
+    session_started: () => setSession("live"),
+    session_ended: () => setSession("ended"),
+    session_cancelled: () => setSession("cancelled"),
+    resident_checked_in(event) {
+      state.residents.push({ id: event.resident_id, name: event.name, checked_in_at: event.at });
+      state.room.checked_in += 1;
+      renderPeople();
+    },
+    resident_left(event) {
+      state.residents = state.residents.filter((r) => r.id !== event.resident_id);
+      renderPeople();
+    },
+    walkins_adjusted(event) {
+      state.room.walkins += event.delta;
+      renderPeople();
+    },
+    help_requested: (e) => upsert(e.request),
+    help_claimed: (e) => upsert(e.request),
+    help_escalated: (e) => upsert(e.request),
+    help_answered: (e) => upsert(e.request),
+    help_resolved: (e) => upsert(e.request),
+    help_cancelled: (e) => upsert(e.request),
+    screen_online: () => setScreen("waiting", null),
+    screen_offline: (e) => setScreen("offline", e.reason),
+    screen_state_reported: (e) => setScreen(e.state, e.detail),
+    dispatch_failed(event) {
+      state.room.dispatch = "failed";
+      state.room.dispatch_detail = event.reason;
+      renderScreen();
+    },
+    broadcast_starting: () => setBroadcast("starting", null),
+    broadcast_live: () => setBroadcast("live", null),
+    broadcast_failed: (e) => setBroadcast("failed", e.reason),
+    broadcast_stopping: () => setBroadcast("stopping", null),
+    broadcast_stopped: (e) => setBroadcast("stopped", e.reason),
+    problem_reported(event) {
+      state.room.problems.push({ id: event.problem_id, problem: event.problem, text: event.text, reported_at: event.at });
+      renderProblems();
+    },
+    problem_cleared(event) {
+      state.room.problems = state.room.problems.filter((p) => p.id !== event.problem_id);
+      renderProblems();
+    },
+    announcement_sent(event) {
+      state.announcements.push({ id: event.announcement_id, text: event.text, at: event.at });
+      renderNews();
+    },
+    check_launched(event) {
+      state.check = { id: event.check_id, question: event.question, options: event.options, open: true, tally: event.options.map(() => 0) };
+      renderNews();
+    },
+    check_answered(event) {
+      if (state.check?.id === event.check_id) state.check.tally = event.tally;
+      renderNews();
+    },
+    check_closed(event) {
+      if (state.check?.id === event.check_id) state.check.open = false;
+      renderNews();
+    },
+  },
+}) : null;
+if (!live) refuse("room.no_token");
+setInterval(() => refreshAges(app), 5000);
+
+function refuse(key) {
+  put(app, h("div", { class: "panel refused" }, h("h1", {}, t("room.title")), h("p", { class: "error", role: "alert" }, t(key))));
+}
+
+function setSession(value) {
+  state.session.state = value;
+  renderHeader();
+}
+
+function setScreen(screenState, detail) {
+  state.room.screen = screenState;
+  state.room.screen_detail = detail;
+  if (screenState === "playing" && state.room.dispatch) state.room.dispatch = "playing";
+  renderScreen();
+}
+
+function setBroadcast(value, reason) {
+  state.broadcast = { state: value, reason };
+  if (value !== "live" && value !== "starting") state.room.dispatch = null;
+  renderScreen();
+}
+
+function upsert(request) {
+  const index = state.help.findIndex((r) => r.id === request.id);
+  if (!WAITING.has(request.state)) {
+    if (index >= 0) state.help.splice(index, 1);
+  } else if (index >= 0) state.help[index] = request;
+  else state.help.push(request);
+  renderQueue();
+}
+
+/** Run an action; a refusal is shown at the top (e.g. someone else resolved it first). */
+async function act(event, payload) {
+  put(errors);
+  try {
+    return await live.act(event, payload);
+  } catch (refused) {
+    put(errors, refused.message || t("error.generic"));
+    return null;
+  }
+}
+
+function render() {
+  renderHeader();
+  renderPeople();
+  renderQueue();
+  renderScreen();
+  renderProblems();
+  renderNews();
+}
+
+function renderHeader() {
+  const { room, session } = state;
+  document.title = `${room.nom} – ${t("room.title")}`;
+  put(
+    header,
+    h("div", {}, h("h1", {}, room.nom), h("p", {}, room.commune, " · ", session.title, " · ", when(session.starts_at), " "), badge("session", session.state)),
+    h("p", { class: "code" }, t("room.join_code"), " ", h("span", { translate: "no" }, `${room.join_code.slice(0, 3)}-${room.join_code.slice(3)}`)),
+    langSwitch(),
+  );
+}
+
+function renderPeople() {
+  const { room, residents } = state;
+  const named = residents.filter((r) => r.name);
+  const present = residents.length + room.walkins;
+  put(
+    people,
+    h("h2", { id: "people-title" }, icon("person"), t("room.people")),
+    h("p", { class: "count", "aria-live": "polite" }, String(present), h("span", { class: "visually-hidden" }, " ", t("room.present"))),
+    h("p", { class: "empty" }, t("room.present_detail", { checked: residents.length, walkins: room.walkins })),
+    h(
+      "div",
+      { class: "walkins", role: "group", "aria-label": t("room.walkins") },
+      h("span", {}, t("room.walkins")),
+      // The visible "−1"/"+1" starts the accessible name (WCAG 2.5.3, voice control).
+      h("button", { type: "button", class: "btn secondary", disabled: room.walkins <= 0, onclick: () => walkins(-1) },
+        "−1", h("span", { class: "visually-hidden" }, ` ${t("room.walkin_minus")}`)),
+      h("button", { type: "button", class: "btn", onclick: () => walkins(1) },
+        "+1", h("span", { class: "visually-hidden" }, ` ${t("room.walkin_plus")}`)),
+    ),
+    named.length
+      ? h("ul", { class: "names", "aria-label": t("room.names") }, named.map((r) => h("li", {}, r.name)))
+      : null,
+    residents.length > named.length && h("p", { class: "empty" }, t("room.anonymous", { n: residents.length - named.length })),
+  );
+}
+
+async function walkins(delta) {
+  const data = await act("walkins", { delta });
+  if (data) {
+    // The ack carries the room's counts after this change; the event may come before or after.
+    state.room.walkins = data.walkins;
+    renderPeople();
+  }
+}
+
+function renderQueue() {
+  const waiting = [...state.help].sort((a, b) => a.created_at.localeCompare(b.created_at));
+  put(
+    queue,
+    h("h2", { id: "queue-title" }, icon("help"), t("room.queue", { n: waiting.length })),
+    waiting.length
+      ? h("ol", { class: "queue" }, waiting.map(requestItem))
+      : h("p", { class: "empty" }, t("room.queue_empty")),
+  );
+}
+
+function requestItem(request) {
+  const can = {
+    claim: request.state === "open",
+    escalate: request.state === "open" || request.state === "claimed",
+  };
+  return h(
+    "li",
+    { class: `request ${request.state}`, "data-request": request.id },
+    h("div", { class: "line" },
+      h("span", { class: "seat" }, request.seat ? t("room.seat", { seat: request.seat }) : t("room.no_seat")),
+      badge("help", request.state)),
+    h("div", { class: "line" }, icon(request.kind), h("span", {}, t(`kind.${request.kind}`)), " · ",
+      age("span", "room.waiting", request.created_at)),
+    request.text && h("p", { class: "text" }, request.text),
+    request.answer && h("p", { class: "answer" }, h("strong", {}, t("room.answer")), " ", request.answer),
+    h(
+      "div",
+      { class: "actions" },
+      can.claim && h("button", { type: "button", class: "btn", onclick: () => act("claim", { request_id: request.id }) }, t("room.claim")),
+      h("button", { type: "button", class: "btn secondary", onclick: () => act("resolve", { request_id: request.id }) }, icon("check"), t("room.resolve")),
+      can.escalate && h("button", { type: "button", class: "btn quiet", onclick: () => act("escalate", { request_id: request.id }) }, t("room.escalate")),
+    ),
+  );
+}
+
+function renderScreen() {
+  const { room, broadcast } = state;
+  put(
+    screen,
+    h("h2", { id: "screen-title" }, icon("frozen_image"), t("room.screen")),
+    h("p", {}, t("room.screen_state"), " ", badge("screen", room.screen), room.screen_detail ? ` (${room.screen_detail})` : ""),
+    h("p", {}, t("room.broadcast_state"), " ", badge("broadcast", broadcast.state), broadcast.reason ? ` (${broadcast.reason})` : ""),
+    room.dispatch === "failed" && h("p", { class: "error" }, t("room.dispatch_failed", { reason: room.dispatch_detail || "" })),
+  );
+}
+
+function renderProblems() {
+  const open = state.room.problems;
+  put(
+    problems,
+    h("h2", { id: "problems-title" }, icon("no_connection"), t("room.problems")),
+    h(
+      "div",
+      { class: "problems" },
+      PROBLEMS.map((problem) =>
+        h("button", { type: "button", class: "btn quiet", onclick: () => act("report_problem", { problem }) }, icon(problem, 28), t(`problem.${problem}`)),
+      ),
+    ),
+    open.length > 0 &&
+      h("ul", { class: "open-problems", "aria-label": t("room.open_problems") },
+        open.map((p) => h("li", {},
+          h("span", {}, t(`problem.${p.problem}`), p.text ? ` – ${p.text}` : "", " · ", age("span", "room.since", p.reported_at)),
+          h("button", { type: "button", class: "btn secondary", onclick: () => act("clear_problem", { problem_id: p.id }) }, t("room.problem_clear")),
+        ))),
+  );
+}
+
+function renderNews() {
+  const { check, announcements } = state;
+  put(
+    news,
+    h("h2", { id: "news-title" }, icon("announce"), t("room.news")),
+    check && h(
+      "div",
+      {},
+      h("h3", {}, check.question, " ", h("span", { class: "badge idle" }, t(check.open ? "check.open" : "check.closed"))),
+      h("div", { class: "tally" }, check.options.map((option, index) => h("div", {}, h("span", {}, option), h("strong", {}, String(check.tally[index] ?? 0))))),
+    ),
+    announcements.length
+      ? h("ul", { class: "announcements" }, announcements.slice(-5).reverse().map((a) => h("li", {}, when(a.at), " – ", a.text)))
+      : !check && h("p", { class: "empty" }, t("room.news_empty")),
+  );
+}

@@ -1,0 +1,129 @@
+"""Accessibility (RGAA 4.1 is WCAG 2.1 AA): axe-core finds no serious or critical violation
+on any page, in French and in English; the resident page works with the keyboard alone."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.async_api import Page, expect
+
+from tests.e2e.conftest import LAPTOP, PHONE, PROJECTOR, TABLET, Browsers, Live
+from tests.helpers import cid
+
+AXE = Path(__file__).resolve().parents[2] / "dashboards/node_modules/axe-core/axe.min.js"
+ROOM = "cs-lille-sud"
+SEVERE = {"serious", "critical"}
+
+
+async def _axe(page: Page) -> list[str]:
+    """Serious and critical violations, one line each: rule, impact, where. (axe is put in
+    with evaluate, which the pages' Content-Security-Policy does not apply to.)"""
+    if not await page.evaluate("typeof window.axe === 'object'"):
+        await page.evaluate(AXE.read_text())
+    results: dict[str, Any] = await page.evaluate(
+        "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', "
+        "'best-practice']})"
+    )
+    return [
+        f"{rule['id']} ({rule['impact']}): {node['target']} – {rule['help']}"
+        for rule in results["violations"]
+        if rule["impact"] in SEVERE
+        for node in rule["nodes"]
+    ]
+
+
+async def _busy_session(controller: Live) -> dict[str, Any]:
+    """A live session with something in every list: a named resident, an open help
+    request, an announcement and an open check."""
+    api = controller.api
+    session_id, access = await api.live_session([ROOM, "cyber-loos"])
+    code = access[ROOM]["join_code"]
+    checkin = {"client_id": cid(), "name": "Awa"}
+    checked = await api.post(f"/api/join/{code}/checkin", checkin, token=None)
+    token = checked.body["resident_token"]
+    help_body = {"client_id": cid(), "kind": "lost", "seat": "4"}
+    assert (await api.post(f"/api/join/{code}/help", help_body, token=token)).status == 201
+    announce = {"client_id": cid(), "text": "On reprend dans 5 minutes."}
+    assert (await api.post(f"/api/sessions/{session_id}/announcements", announce)).status == 201
+    check = {"client_id": cid()}
+    assert (await api.post(f"/api/sessions/{session_id}/checks", check)).status == 201
+    return dict(access[ROOM])
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("lang", ["fr", "en"])
+async def test_no_serious_or_critical_axe_violation_on_any_page(
+    controller: Live, browsers: Browsers, lang: str
+) -> None:
+    room = await _busy_session(controller)
+    found: dict[str, list[str]] = {}
+
+    login = await browsers.open(f"{controller.base}/console?lang={lang}", LAPTOP)
+    await expect(login.page.locator("#token")).to_be_visible()
+    found["console login"] = await _axe(login.page)
+
+    console = await browsers.open(f"{controller.base}/console", LAPTOP, admin=True, lang=lang)
+    await console.page.get_by_role("button", name=re.compile("Envoyer un e-mail")).click()
+    await expect(console.page.locator(".tile")).to_have_count(2)
+    await console.page.locator("details", has=console.page.locator("summary")).first.click()
+    found["console"] = await _axe(console.page)
+
+    dashboard = await browsers.open(room["facilitator_url"], TABLET, lang=lang)
+    await expect(dashboard.page.locator(".request")).to_have_count(1)
+    found["room"] = await _axe(dashboard.page)
+
+    screen = await browsers.open(room["screen_url"], PROJECTOR, lang=lang)
+    await expect(screen.page.locator(".check-overlay")).to_be_visible()
+    found["screen"] = await _axe(screen.page)
+
+    phone = await browsers.open(room["join_url"], PHONE, lang=lang, is_mobile=True)
+    await expect(phone.page.locator("#name")).to_be_visible()
+    await expect(phone.page.locator(".options button")).to_have_count(2)
+    found["join"] = await _axe(phone.page)
+    await phone.page.locator("#help-button").click()
+    await expect(phone.page.locator("#seat")).to_be_focused()
+    found["join, help form"] = await _axe(phone.page)
+
+    for tab in browsers.tabs:
+        assert await tab.page.evaluate("document.documentElement.lang") == lang
+    assert {page: problems for page, problems in found.items() if problems} == {}
+
+
+async def test_resident_page_works_with_the_keyboard_alone(
+    controller: Live, browsers: Browsers
+) -> None:
+    _, access = await controller.api.live_session([ROOM])
+    phone = await browsers.open(access[ROOM]["join_url"], PHONE)
+    page = phone.page
+    await expect(page.locator("#name")).to_be_visible()
+
+    async def tab_to(description: str, is_it: str) -> None:
+        """Press Tab until the focused element matches ``is_it`` (a JS predicate on el)."""
+        for _ in range(15):
+            await page.keyboard.press("Tab")
+            if await page.evaluate(f"(el => {is_it})(document.activeElement)"):
+                return
+        raise AssertionError(f"Tab never reached {description}")
+
+    await tab_to("the first-name field", "el.id === 'name'")
+    await page.keyboard.type("Lou")
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("heading", name="Bonjour Lou !")).to_be_focused()
+
+    await tab_to("« J'ai besoin d'aide »", "el.id === 'help-button'")
+    await page.keyboard.press("Enter")
+    await expect(page.locator("#seat")).to_be_focused()
+    await page.keyboard.type("12")
+    await tab_to("« Question pour l'intervenant·e »", "el.textContent.includes('Question pour')")
+    await page.keyboard.press("Space")
+    await expect(page.get_by_role("heading", name="Votre demande est envoyée")).to_be_focused()
+    await expect(page.get_by_text("Une personne va venir vous aider.")).to_be_visible()
+
+    await tab_to("« Annuler ma demande »", "el.textContent.includes('Annuler ma demande')")
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_text("Vous avez annulé votre demande.")).to_be_visible()
+    room = await controller.api.get(f"/api/rooms/{ROOM}", token=access[ROOM]["facilitator_token"])
+    assert (room.body["room"]["help_total"], room.body["help"]) == (1, [])
