@@ -60,6 +60,11 @@ def main() -> None:
     type=int,
     help="wrong join codes tolerated per address per 10 min [SIMULCAST_JOIN_GUESS_LIMIT, 20]",
 )
+@click.option(
+    "--retention-days",
+    type=int,
+    help="days after a session before first names and texts are erased [30]",
+)
 @click.option("--obs-url", help="obs-websocket v5 URL [SIMULCAST_OBS_URL, ws://127.0.0.1:4455]")
 @click.option("--obs-password", help="obs-websocket password (prefer SIMULCAST_OBS_PASSWORD)")
 @click.option("--ingest-rtmp-url", help="where OBS publishes [SIMULCAST_INGEST_RTMP_URL]")
@@ -513,6 +518,22 @@ def _print_access(access: dict[str, Any]) -> None:
 session.command("start")(_transition("start"))
 session.command("end")(_transition("end"))
 session.command("cancel")(_transition("cancel"))
+
+
+@main.command()
+@_client_options
+@click.option("--json", "as_json", is_flag=True)
+def purge(url: str, token: str, as_json: bool) -> None:
+    """Erase now the personal data of sessions past the retention period (also done hourly)."""
+    result = _call(url, token, "POST", "/api/purge")
+    purged = result["purged"]
+    _print(
+        result,
+        as_json,
+        f"{len(purged)} session(s) purged "
+        f"(ended more than {result['retention_days']} days ago)"
+        + (f": {', '.join(purged)}" if purged else ""),
+    )
 
 
 @session.command("access")

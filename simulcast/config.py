@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     join_guess_limit: int = Field(
         20, ge=1, le=10_000, description="wrong join codes tolerated per address per 10 min"
     )
+    retention_days: int = Field(
+        30,
+        ge=1,
+        le=3650,
+        description="days after a session ends before first names and free texts are erased",
+    )
     obs_url: str = Field(
         "ws://127.0.0.1:4455", pattern=r"^wss?://\S+$", description="obs-websocket v5 URL"
     )

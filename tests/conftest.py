@@ -25,6 +25,14 @@ class Controller:
     base: str
     api: Api
     clients: list[Recorder]
+    server: TestServer
+
+    async def stop(self) -> None:
+        """Stop it cleanly (pending commits written), as ``simulcast serve`` on SIGTERM."""
+        for client in self.clients:
+            await client.close()
+        self.clients.clear()
+        await self.server.close()
 
     @property
     def realtime(self) -> Realtime:
@@ -46,6 +54,7 @@ async def start_controller(tmp_path: Path) -> AsyncIterator[ControllerFactory]:
     http = aiohttp.ClientSession()
 
     async def start(db: Path | None = None, **overrides: Any) -> Controller:
+        clock = overrides.pop("clock", None) or SystemClock()
         settings = Settings(
             rooms=SAMPLE_ROOMS,
             db=db or tmp_path / f"simulcast-{len(servers)}.db",
@@ -53,11 +62,11 @@ async def start_controller(tmp_path: Path) -> AsyncIterator[ControllerFactory]:
             admin_token=ADMIN,
             **overrides,
         )
-        app = create_app(settings, clock=overrides.pop("clock", None) or SystemClock())
+        app = create_app(settings, clock=clock)
         server = TestServer(app, host="127.0.0.1", port=0)
         await server.start_server()
         base = bound_to(app, server.port or 0)
-        controller = Controller(app=app, base=base, api=Api(base, http), clients=[])
+        controller = Controller(app=app, base=base, api=Api(base, http), clients=[], server=server)
         servers.append((server, controller))
         return controller
 

@@ -31,6 +31,7 @@ from simulcast.models.events import (
     HelpRequested,
     HelpResolved,
     HelpStateName,
+    PersonalDataPurged,
     Recorded,
     ResidentCheckedIn,
     ResidentLeft,
@@ -137,6 +138,9 @@ def apply(state: SessionState, record: Recorded) -> SessionState:
             check.answers[event.resident_id] = event.option
         case CheckClosed():
             state.checks[event.check_id].closed_at = at
+        case PersonalDataPurged():
+            erase_personal_data(state)
+            state.purged_at = at
         case SessionScheduled():
             raise ValueError("session_scheduled starts a session: use new_session()")
         case _:
@@ -144,6 +148,18 @@ def apply(state: SessionState, record: Recorded) -> SessionState:
                 raise ValueError(f"no fold for {event.type}")
     state.seq = record.seq
     return state
+
+
+def erase_personal_data(state: SessionState) -> None:
+    """What the purge removes: residents' first names, help texts and answers, problem texts.
+    Counts, seats, kinds and times stay for the activity reports."""
+    for resident in state.residents.values():
+        resident.name = None
+    for request in state.help.values():
+        request.text = None
+        request.answer = None
+    for problem in state.problems.values():
+        problem.text = None
 
 
 def _move_help(state: SessionState, request_id: str, to: HelpStateName, at: datetime) -> None:

@@ -126,6 +126,11 @@ class CloseCheck:
     check_id: str
 
 
+@dataclass(frozen=True, slots=True)
+class PurgePersonalData:
+    retention_days: int
+
+
 CoreCommand = (
     StartSession
     | EndSession
@@ -143,6 +148,7 @@ CoreCommand = (
     | LaunchCheck
     | AnswerCheck
     | CloseCheck
+    | PurgePersonalData
 )
 
 

@@ -23,6 +23,7 @@ from simulcast.domain.commands import (
     EscalateHelp,
     LaunchCheck,
     Leave,
+    PurgePersonalData,
     RequestHelp,
     ResolveHelp,
     Role,
@@ -43,6 +44,7 @@ from simulcast.models.events import (
     HelpRequested,
     HelpResolved,
     HelpStateName,
+    PersonalDataPurged,
     ResidentCheckedIn,
     ResidentLeft,
     SessionCancelled,
@@ -186,6 +188,15 @@ def decide(state: SessionState, actor: Actor, command: Command) -> list[Event]:
                     option=command.option,
                 )
             ]
+        case PurgePersonalData():
+            _require(actor, "system")
+            if state.state not in ("ended", "cancelled"):
+                raise ConflictError(
+                    "personal data is purged after a session ends", code="session_open"
+                )
+            if state.purged_at is not None:
+                raise ConflictError("already purged", code="already_purged")
+            return [PersonalDataPurged(retention_days=command.retention_days)]
         case CloseCheck():
             _require(actor, "admin")
             check = state.checks.get(command.check_id)

@@ -146,6 +146,8 @@ class SessionState:
     help: dict[str, HelpRequest] = field(default_factory=dict)
     checks: dict[str, Check] = field(default_factory=dict)
     announcements: list[Announcement] = field(default_factory=list)
+    purged_at: datetime | None = None
+    """When first names and free texts were erased (retention period over)."""
     requests_of: dict[str, list[str]] = field(default_factory=dict)
     """resident id → their requests, oldest first (what a resident's page shows)."""
     broadcast: BroadcastState = field(default_factory=BroadcastState)

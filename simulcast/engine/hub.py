@@ -39,6 +39,7 @@ from simulcast.domain.commands import (
     MarkBroadcastStopped,
     MarkObsBack,
     MarkObsLost,
+    PurgePersonalData,
     RecordDispatch,
     RecordHealth,
     RecordScreenOffline,
@@ -99,6 +100,7 @@ _PRINCIPAL_EVENT: dict[type, str] = {
     RecordHealth: "broadcast_health_sampled",
     ReportProblem: "problem_reported",
     ClearProblem: "problem_cleared",
+    PurgePersonalData: "personal_data_purged",
 }
 
 

@@ -226,7 +226,11 @@ def screen_snapshot(state: SessionState, site: str, registry: Registry, join_url
 
 
 def resident_snapshot(
-    state: SessionState, site: str, registry: Registry, resident_id: str | None
+    state: SessionState,
+    site: str,
+    registry: Registry,
+    resident_id: str | None,
+    retention_days: int,
 ) -> JSON:
     """What a resident sees: the session, their room, and only their own requests."""
     found = registry.get(site)
@@ -261,5 +265,6 @@ def resident_snapshot(
             "my_answer": check.answers.get(resident.id) if resident else None,
         },
         "announcements": announcements(state)[-5:],
+        "retention_days": retention_days,
         "seq": state.seq,
     }

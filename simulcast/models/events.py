@@ -109,7 +109,8 @@ class HelpAnswered(_Event):
     type: Literal["help_answered"] = "help_answered"
     request_id: str
     room: str
-    answer: str
+    answer: str | None
+    """None once purged (retention)."""
 
 
 class AnnouncementSent(_Event):
@@ -241,6 +242,14 @@ class ProblemCleared(_Event):
     room: str
 
 
+class PersonalDataPurged(_Event):
+    """The retention period of an ended session passed: first names and free texts were
+    erased from its log (``retention_days`` was the setting then)."""
+
+    type: Literal["personal_data_purged"] = "personal_data_purged"
+    retention_days: int
+
+
 Event = Annotated[
     SessionScheduled
     | SessionStarted
@@ -274,7 +283,8 @@ Event = Annotated[
     | SceneSwitched
     | BroadcastHealthSampled
     | ProblemReported
-    | ProblemCleared,
+    | ProblemCleared
+    | PersonalDataPurged,
     Field(discriminator="type"),
 ]
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from simulcast.engine.access import TokenSigner
 from simulcast.engine.broadcast.supervisor import BroadcastSupervisor
+from simulcast.engine.purge import Purger
 from simulcast.engine.hub import Hub
 from simulcast.engine.ratelimit import GuessLimiter
 from simulcast.registry import Registry
@@ -22,6 +23,9 @@ class Services:
     signer: TokenSigner
     admin_token: str
     base_url: Callable[[], str]
+    retention_days: int = 30
+    """Shown on the resident page's information notice."""
+    purger: Purger | None = None
     broadcast: BroadcastSupervisor | None = None
     """Set by create_app once the socket.io server (its screen channel) exists."""
 

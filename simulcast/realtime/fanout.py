@@ -91,7 +91,7 @@ def route(state: SessionState, record: Recorded) -> list[Emit]:
             (kind, body, channels.session(sid), "/room"),
             (kind, body, channels.console(sid), "/console"),
         ]
-    if kind == "broadcast_health_sampled":
+    if kind in ("broadcast_health_sampled", "personal_data_purged"):
         return [(kind, body, channels.console(sid), "/console")]
     room: str = getattr(event, "room")  # noqa: B009 - every other event names its room
     if kind in _PROBLEMS:

@@ -474,7 +474,11 @@ class ResidentNamespace(_Namespace):
         assert client.site is not None
         state = self.services.hub.get(client.session_id)
         view = resident_snapshot(
-            state, client.site, self.services.registry, client.actor.resident_id
+            state,
+            client.site,
+            self.services.registry,
+            client.actor.resident_id,
+            self.services.retention_days,
         )
         return {"kind": "resident", **view}
 

@@ -35,6 +35,10 @@ class EventStore(Protocol):
         """Why the store refuses writes after a failed commit, or None while healthy."""
         ...
 
+    async def redact(self, session_id: str) -> None:
+        """Erase the personal data (first names, free texts) of a session's stored events."""
+        ...
+
     async def get_meta(self, key: str) -> str | None:
         """A controller-wide value (admin token, signing key), or None."""
         ...

@@ -50,7 +50,16 @@ _INSERT = (
 _MAX_BATCH = 2000
 
 _Row = tuple[str, int, str, str, str, str | None, str]
-_Job = tuple[list[_Row], list[tuple[str, str]], asyncio.Future[None]]
+_Statement = tuple[str, tuple[str, ...]]
+_Job = tuple[list[_Row], list[tuple[str, str]], list[_Statement], asyncio.Future[None]]
+
+_REDACTIONS: tuple[tuple[str, str], ...] = (
+    ("resident_checked_in", "$.name"),
+    ("help_requested", "$.text"),
+    ("help_answered", "$.answer"),
+    ("problem_reported", "$.text"),
+)
+"""(event type, JSON path): where the personal data of a session's log is (set to null)."""
 
 
 def _row(record: Recorded) -> _Row:
@@ -153,13 +162,28 @@ class SqliteEventStore:
     async def set_meta(self, key: str, value: str) -> None:
         await self._submit([], [(key, value)])
 
-    async def _submit(self, rows: list[_Row], meta: list[tuple[str, str]]) -> None:
+    async def redact(self, session_id: str) -> None:
+        """Erase first names and free texts from a session's stored events, in one commit
+        ordered with the appends (the only change ever made to stored events: RGPD)."""
+        statements: list[_Statement] = [
+            (
+                "UPDATE events SET data = json_set(data, ?, json('null')) "
+                "WHERE session_id = ? AND type = ?",
+                (path, session_id, kind),
+            )
+            for kind, path in _REDACTIONS
+        ]
+        await self._submit([], [], statements)
+
+    async def _submit(
+        self, rows: list[_Row], meta: list[tuple[str, str]], sql: list[_Statement] | None = None
+    ) -> None:
         if self._failure is not None:
             raise StoreError(f"the event store failed earlier ({self._failure}): restart simulcast")
         if self._thread is None or not self._thread.is_alive():
             raise StoreError("the event store is closed")
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._jobs.put((rows, meta, future))
+        self._jobs.put((rows, meta, sql or [], future))
         await future
 
     def _writer(self) -> None:
@@ -193,14 +217,14 @@ class SqliteEventStore:
         else:
             error = self._write(connection, batch)
         assert self._loop is not None
-        self._loop.call_soon_threadsafe(_settle, [job[2] for job in batch], error)
+        self._loop.call_soon_threadsafe(_settle, [job[3] for job in batch], error)
 
     def _write(self, connection: sqlite3.Connection, batch: list[_Job]) -> BaseException | None:
         """One transaction for the whole batch. A failure poisons the store: later records
         were decided on state that includes these, so none may be stored after them."""
         try:
             connection.execute("BEGIN IMMEDIATE")
-            for rows, meta, _ in batch:
+            for rows, meta, statements, _ in batch:
                 if rows:
                     connection.executemany(_INSERT, rows)
                 if meta:
@@ -209,6 +233,8 @@ class SqliteEventStore:
                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                         meta,
                     )
+                for statement, parameters in statements:
+                    connection.execute(statement, parameters)
             connection.execute("COMMIT")
             self.commits += 1
             return None

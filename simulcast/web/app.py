@@ -18,6 +18,7 @@ from simulcast.engine.broadcast.factory import BroadcastConfig, SourceFactory
 from simulcast.engine.broadcast.obs_keeper import ObsKeeper
 from simulcast.engine.broadcast.supervisor import BroadcastSupervisor, Timing
 from simulcast.engine.hub import Hub
+from simulcast.engine.purge import Purger
 from simulcast.engine.ratelimit import GuessLimiter
 from simulcast.realtime.context import Services
 from simulcast.realtime.screens import SocketScreenChannel
@@ -48,6 +49,7 @@ def create_app(
         signer=TokenSigner(b""),
         admin_token="",
         base_url=settings.base_url,
+        retention_days=settings.retention_days,
     )
     realtime = create_realtime(services, console_hz=settings.console_hz)
 
@@ -64,6 +66,7 @@ def create_app(
     add_pages(app)
     app.cleanup_ctx.append(_gc_ctx)
     app.cleanup_ctx.append(_store_ctx)
+    app.cleanup_ctx.append(_purge_ctx)
     app.cleanup_ctx.append(_broadcast_ctx)
     app.cleanup_ctx.append(_realtime_ctx)
     return app
@@ -97,6 +100,20 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
         yield
     finally:
         await store.close()
+
+
+async def _purge_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Erase the personal data of sessions past their retention period, hourly."""
+    services, settings = app[SERVICES], app[SETTINGS]
+    purger = Purger(services.hub, app[STORE], services.hub.clock, settings.retention_days)
+    services.purger = purger
+    task = asyncio.create_task(purger.run(), name="purge")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
 
 
 async def _broadcast_ctx(app: web.Application) -> AsyncIterator[None]:

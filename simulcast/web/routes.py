@@ -215,6 +215,14 @@ async def _run(
     return _answer(outcome, services.hub.get(session_id), services)
 
 
+async def purge(request: web.Request) -> web.Response:
+    services = _services(request)
+    require_admin(request, services)
+    assert services.purger is not None
+    purged = await services.purger.purge_due()
+    return web.json_response({"purged": purged, "retention_days": services.retention_days})
+
+
 async def preflight(request: web.Request) -> web.Response:
     services = _services(request)
     require_admin(request, services)
@@ -338,7 +346,9 @@ async def join_view(request: web.Request) -> web.Response:
     state, actor = _joined(request, services)
     assert actor.room is not None
     return web.json_response(
-        resident_snapshot(state, actor.room, services.registry, actor.resident_id)
+        resident_snapshot(
+            state, actor.room, services.registry, actor.resident_id, services.retention_days
+        )
     )
 
 
@@ -523,6 +533,13 @@ ROUTES: list[Route] = [
     ),
     Route("GET", "/api/rooms/{site}", room_view, "Your room's live view", "facilitator"),
     Route("GET", "/api/metrics", metrics, "GC pauses, connections, events", "admin"),
+    Route(
+        "POST",
+        "/api/purge",
+        purge,
+        "Erase now the personal data of sessions past their retention period",
+        "admin",
+    ),
     Route("POST", "/api/metrics/reset", reset_metrics, "Reset the GC pause figures", "admin"),
     Route(
         "GET",

@@ -6,7 +6,10 @@ from simulcast.bench.stats import console_latencies, percentile
 def test_percentile_is_nearest_rank() -> None:
     values = [float(v) for v in range(1, 101)]
     assert (percentile(values, 0.5), percentile(values, 0.99), percentile(values, 1.0)) == (
-        50.0, 99.0, 100.0)
+        50.0,
+        99.0,
+        100.0,
+    )
     assert percentile([], 0.5) is None
 
 

@@ -36,8 +36,9 @@ class JitsiBroadcast:
         self.room_size = room_size
         self.room_names = room_names
         self.poller = (
-            RoomSizePoller(room_size, self._on_reading, clock=clock, interval=poll_interval_s,
-                           rooms=[room])
+            RoomSizePoller(
+                room_size, self._on_reading, clock=clock, interval=poll_interval_s, rooms=[room]
+            )
             if room_size is not None
             else None
         )

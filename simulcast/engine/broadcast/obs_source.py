@@ -45,8 +45,12 @@ class ObsBroadcast:
         obs, rtmp, http_reachable = await asyncio.gather(
             self._obs_preflight(), _tcp_reachable(self.rtmp_url), self._http_reachable()
         )
-        ingest = {"rtmp_url": self.rtmp_url, "hls_url": self.hls_url, **rtmp,
-                  "http_reachable": http_reachable}
+        ingest = {
+            "rtmp_url": self.rtmp_url,
+            "hls_url": self.hls_url,
+            **rtmp,
+            "http_reachable": http_reachable,
+        }
         ingest["reachable"] = bool(ingest["rtmp_reachable"] and http_reachable)
         return {"ready": obs["reachable"] and ingest["reachable"], "obs": obs, "ingest": ingest}
 
