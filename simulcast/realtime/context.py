@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from simulcast.engine.access import TokenSigner
 from simulcast.engine.broadcast.supervisor import BroadcastSupervisor
-from simulcast.engine.purge import Purger
 from simulcast.engine.hub import Hub
+from simulcast.engine.purge import Purger
 from simulcast.engine.ratelimit import GuessLimiter
 from simulcast.registry import Registry
 
