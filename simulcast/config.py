@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     join_guess_limit: int = Field(
         20, ge=1, le=10_000, description="wrong join codes tolerated per address per 10 min"
     )
+    gc_policy: bool = Field(
+        True, description="freeze long-lived objects so GC pauses stay short (see metrics.py)"
+    )
     retention_days: int = Field(
         30,
         ge=1,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import secrets
 import time
 from collections.abc import AsyncIterator
@@ -27,7 +28,7 @@ from simulcast.registry import Registry, load_registry
 from simulcast.store.sqlite import SqliteEventStore
 from simulcast.web.errors import error_middleware
 from simulcast.web.keys import REALTIME, SERVICES, SETTINGS, STARTED_AT, STORE
-from simulcast.web.metrics import GC_WATCH, GcWatch
+from simulcast.web.metrics import GC_WATCH, GcPolicy, GcWatch
 from simulcast.web.openapi import openapi
 from simulcast.web.pages import add_pages
 from simulcast.web.routes import add_routes
@@ -69,6 +70,8 @@ def create_app(
     app.cleanup_ctx.append(_purge_ctx)
     app.cleanup_ctx.append(_broadcast_ctx)
     app.cleanup_ctx.append(_realtime_ctx)
+    if settings.gc_policy:
+        app.cleanup_ctx.append(_gc_policy_ctx)
     return app
 
 
@@ -79,6 +82,21 @@ async def _gc_ctx(app: web.Application) -> AsyncIterator[None]:
         yield
     finally:
         app[GC_WATCH].uninstall()
+
+
+async def _gc_policy_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Freeze what start-up loaded, then keep long-lived objects out of GC pauses."""
+    hub = app[SERVICES].hub
+    policy = GcPolicy(lambda: all(s.state != "live" for s in hub.sessions.values()))
+    policy.start()
+    task = asyncio.create_task(policy.run(), name="gc-policy")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
+        gc.unfreeze()
 
 
 async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
