@@ -61,6 +61,11 @@ def main() -> None:
     help="wrong join codes tolerated per address per 10 min [SIMULCAST_JOIN_GUESS_LIMIT, 20]",
 )
 @click.option(
+    "--gc-policy/--no-gc-policy",
+    default=None,
+    help="keep GC pauses short by freezing long-lived objects [on]",
+)
+@click.option(
     "--retention-days",
     type=int,
     help="days after a session before first names and texts are erased [30]",
