@@ -83,6 +83,9 @@ class Workers:
             process.join(5)
             if process.is_alive():
                 process.kill()
+                process.join()
+            pipe.close()
+            process.close()
 
 
 def _split(items: list[Any], parts: int) -> list[list[Any]]:

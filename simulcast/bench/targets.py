@@ -55,10 +55,12 @@ class Target:
     session_id: str = "bench"
     admin_token: str = ADMIN
     creds: list[dict[str, str]] = field(default_factory=list)
+    _log: Any = None
 
     def start(self, port: int = 0) -> None:
         argv = [*self.argv, "--port", str(port)]
-        log = open(self.folder / f"{self.name}.log", "a")  # noqa: SIM115 - closed with the process
+        self._close_files()
+        log = self._log = open(self.folder / f"{self.name}.log", "a")  # noqa: SIM115
         self.process = subprocess.Popen(
             argv,
             stdout=subprocess.PIPE,
@@ -90,6 +92,7 @@ class Target:
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait()
+        self._close_files()
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -98,6 +101,14 @@ class Target:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:
                 self.kill()
+        self._close_files()
+
+    def _close_files(self) -> None:
+        if self.process is not None and self.process.stdout is not None:
+            self.process.stdout.close()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
 
     async def setup(self, http: aiohttp.ClientSession) -> None:
         """Credentials of each room: a real session for simulcast, fixed ones for peers."""
@@ -195,7 +206,8 @@ def peer_target(name: str, rooms: int) -> Target:
         argv = [node, str(script)]
     if not script.exists():
         raise TargetError(f"the {name} peer is missing: {script} (run from the repository)")
-    return Target(name=name, argv=[*argv, "--rooms", str(rooms)], rooms=rooms)
+    return Target(name=name, argv=[*argv, "--rooms", str(rooms)], rooms=rooms,
+                  admin_token="admin")
 
 
 def wait_gone(pid: int, within: float = 5.0) -> None:
