@@ -155,7 +155,6 @@ async def _steps(
     steps: list[dict[str, Any]] = []
     rate = plan.start_rate
     while rate <= plan.max_rate:
-        base = await _help_totals(target, http)
         await target.gc(http, reset=True)
         cpu0, wall0 = target.cpu_seconds(), time.monotonic()
         answers = await asyncio.gather(
@@ -166,7 +165,7 @@ async def _steps(
         )
         cpu = (target.cpu_seconds() - cpu0) / (time.monotonic() - wall0)
         rooms, consoles = answers
-        step = _step_figures(rate, plan, rooms, consoles[0], base)
+        step = _step_figures(rate, plan, rooms, consoles[0])
         step["cpu"] = round(cpu, 3)
         gc = await target.gc(http)
         step["gc_pause_max_ms"] = gc["pause_max_ms"] if gc else None
@@ -188,7 +187,6 @@ def _step_figures(
     plan: Plan,
     rooms: list[dict[str, Any]],
     consoles: dict[str, Any],
-    base: dict[str, int],
 ) -> dict[str, Any]:
     latencies = [ms for answer in rooms for ms in answer["to_facilitator_ms"]]
     acks = [ms for answer in rooms for ms in answer["ack_ms"]]
@@ -198,7 +196,7 @@ def _step_figures(
     for answer in rooms:
         for site, times in answer["helps"].items():
             helps.setdefault(site, []).extend(times)
-    console = console_latencies(helps, base, consoles["updates"])
+    console = console_latencies(helps, consoles["base"], consoles["updates"])
     p99 = percentile(latencies, 0.99)
     ratio = delivered / sent if sent else 0.0
     arrivals = [arrived for arrived, _ in consoles["updates"]]
@@ -208,6 +206,7 @@ def _step_figures(
         "achieved_rate": round(sum(a["acked"] for a in rooms) / plan.duration, 1),
         "sent": sent,
         "errors": sum(answer["errors"] for answer in rooms),
+        "not_sent_all_busy": sum(answer["busy"] for answer in rooms),
         "helps_acked": sum(len(times) for times in helps.values()),
         "delivered": round(ratio, 5),
         "wrong_room": sum(answer["wrong_room"] for answer in rooms),

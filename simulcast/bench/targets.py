@@ -206,8 +206,7 @@ def peer_target(name: str, rooms: int) -> Target:
         argv = [node, str(script)]
     if not script.exists():
         raise TargetError(f"the {name} peer is missing: {script} (run from the repository)")
-    return Target(name=name, argv=[*argv, "--rooms", str(rooms)], rooms=rooms,
-                  admin_token="admin")
+    return Target(name=name, argv=[*argv, "--rooms", str(rooms)], rooms=rooms, admin_token="admin")
 
 
 def wait_gone(pid: int, within: float = 5.0) -> None:

@@ -34,6 +34,7 @@ class LightClient:
         self._prefix = "" if namespace == "/" else f"{namespace},"
         self._ws: aiohttp.ClientWebSocketResponse | None = None
         self._acks: dict[int, asyncio.Future[Any]] = {}
+        self._callbacks: dict[int, Callable[[Any], None]] = {}
         self._ids = itertools.count(1)
         self._reader: asyncio.Task[None] | None = None
         self._connected: asyncio.Future[Any] | None = None
@@ -61,6 +62,14 @@ class LightClient:
     async def emit(self, event: str, data: Any) -> None:
         assert self._ws is not None
         await self._ws.send_str(f"42{self._prefix}{orjson.dumps([event, data]).decode()}")
+
+    async def send(self, event: str, data: Any, on_ack: Callable[[Any], None]) -> None:
+        """Emit with an acknowledgement handled by ``on_ack`` (no future, no task: what a
+        generator sending thousands of actions per second can afford)."""
+        assert self._ws is not None
+        ack_id = next(self._ids)
+        self._callbacks[ack_id] = on_ack
+        await self._ws.send_str(f"42{self._prefix}{ack_id}{orjson.dumps([event, data]).decode()}")
 
     async def call(self, event: str, data: Any) -> Any:
         """Emit with an acknowledgement; returns the ack's first argument."""
@@ -93,6 +102,9 @@ class LightClient:
                 if not future.done():
                     future.set_exception(error)
             self._acks.clear()
+            for callback in self._callbacks.values():
+                callback(None)
+            self._callbacks.clear()
 
     def _packet(self, text: str) -> None:
         kind = text[0]
@@ -114,10 +126,16 @@ class LightClient:
             self.on_event(payload[0], payload[1] if len(payload) > 1 else None)
         elif packet == "3":  # ACK
             start = body.find("[")
-            future = self._acks.pop(int(body[:start]), None)
+            ack_id = int(body[:start])
+            arguments = orjson.loads(body[start:])
+            answer = arguments[0] if arguments else None
+            callback = self._callbacks.pop(ack_id, None)
+            if callback is not None:
+                callback(answer)
+                return
+            future = self._acks.pop(ack_id, None)
             if future is not None and not future.done():
-                arguments = orjson.loads(body[start:])
-                future.set_result(arguments[0] if arguments else None)
+                future.set_result(answer)
         elif packet == "0" and self._connected is not None and not self._connected.done():
             self._connected.set_result(orjson.loads(body) if body else None)
         elif packet == "4" and self._connected is not None and not self._connected.done():

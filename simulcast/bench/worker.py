@@ -9,7 +9,6 @@ reconnect everyone, time it), ``close``.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import random
 import time
 from dataclasses import dataclass, field
@@ -31,6 +30,8 @@ class Resident:
     code: str
     token: str | None = None
     open_request: str | None = None
+    busy: bool = False
+    """Waiting for the answer to its last action."""
 
 
 @dataclass
@@ -44,6 +45,8 @@ class Measures:
     helps: dict[str, list[float]] = field(default_factory=dict)
     """site → send times of the help requests acknowledged (for console latency)."""
     wrong_room: int = 0
+    busy: int = 0
+    """Actions not sent because every resident was still waiting for an answer."""
 
 
 class RoomsWorker:
@@ -131,11 +134,12 @@ class RoomsWorker:
         return on_event
 
     async def run(self, rate: float, duration: float) -> dict[str, Any]:
-        """Emit ``rate`` actions per second for ``duration`` s: each picks a resident who
-        asks for help, or cancels their open request."""
+        """Emit ``rate`` actions per second for ``duration`` s: each picks the next resident
+        who is not waiting for an answer; they ask for help, or cancel their open request.
+        Sends are awaited in the pacing loop and answers handled by callbacks: no task per
+        action, so the generator's cost stays small next to the server's."""
         self.measures = Measures()
         measures = self.measures
-        pending: set[asyncio.Task[None]] = set()
         started = time.monotonic()
         residents = self.residents
         order = list(range(len(residents)))
@@ -144,16 +148,27 @@ class RoomsWorker:
         while (elapsed := time.monotonic() - started) < duration:
             due = int(rate * elapsed) - measures.sent
             for _ in range(max(0, due)):
-                resident = residents[order[cursor % len(order)]]
-                cursor += 1
-                task = asyncio.get_running_loop().create_task(self._act(resident, measures))
-                pending.add(task)
-                task.add_done_callback(pending.discard)
+                for _ in range(len(order)):
+                    resident = residents[order[cursor % len(order)]]
+                    cursor += 1
+                    if not resident.busy:
+                        break
+                else:
+                    measures.busy += 1  # everyone waits for an answer: the server lags
+                    break
                 measures.sent += 1
-            await asyncio.sleep(0.002)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.gather(*pending), 5)
-        await asyncio.sleep(0.5)  # late deliveries still count
+                try:
+                    await self._act(resident, measures)
+                except Exception:
+                    resident.busy = False
+                    measures.errors += 1
+            await asyncio.sleep(0.001)
+        # Answers still on their way, then late deliveries: both still count.
+        for _ in range(500):
+            if not any(r.busy for r in residents):
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.5)
         return {
             "sent": measures.sent,
             "acked": measures.acked,
@@ -163,39 +178,45 @@ class RoomsWorker:
             "ack_ms": measures.ack_ms,
             "helps": measures.helps,
             "wrong_room": measures.wrong_room,
+            "busy": measures.busy,
         }
 
     async def _act(self, resident: Resident, measures: Measures) -> None:
         sent = time.monotonic()
-        try:
-            if resident.open_request is None:
-                answer = await resident.client.call(
-                    "help",
-                    {
-                        "client_id": f"h{sent:.6f}-{id(resident)}",
-                        "kind": "tech",
-                        "seat": "3",
-                        "text": f"t={sent:.6f}",
-                    },
-                )
-                if not answer.get("ok"):
-                    raise RuntimeError(answer)
+        resident.busy = True
+        tag = f"{sent:.6f}-{id(resident)}"
+        if resident.open_request is None:
+
+            def on_help(answer: Any) -> None:
+                resident.busy = False
+                if not answer or not answer.get("ok"):
+                    measures.errors += 1
+                    return
                 resident.open_request = answer["data"]["id"]
                 measures.helps.setdefault(resident.site, []).append(sent)
-            else:
-                request, resident.open_request = resident.open_request, None
-                self._cancel_sent[request] = sent
-                answer = await resident.client.call(
-                    "cancel_help",
-                    {"client_id": f"c{sent:.6f}-{id(resident)}", "request_id": request},
-                )
-                if not answer.get("ok"):
-                    raise RuntimeError(answer)
-        except Exception:
-            measures.errors += 1
-            return
-        measures.acked += 1
-        measures.ack_ms.append((time.monotonic() - sent) * 1000)
+                measures.acked += 1
+                measures.ack_ms.append((time.monotonic() - sent) * 1000)
+
+            await resident.client.send(
+                "help",
+                {"client_id": f"h{tag}", "kind": "tech", "seat": "3", "text": f"t={sent:.6f}"},
+                on_help,
+            )
+        else:
+            request, resident.open_request = resident.open_request, None
+            self._cancel_sent[request] = sent
+
+            def on_cancel(answer: Any) -> None:
+                resident.busy = False
+                if not answer or not answer.get("ok"):
+                    measures.errors += 1
+                    return
+                measures.acked += 1
+                measures.ack_ms.append((time.monotonic() - sent) * 1000)
+
+            await resident.client.send(
+                "cancel_help", {"client_id": f"c{tag}", "request_id": request}, on_cancel
+            )
 
     async def storm(
         self, http: aiohttp.ClientSession, min_seq: int, within: float
@@ -275,6 +296,8 @@ class ConsoleWorker:
         self.count = count
         self.updates: list[tuple[float, dict[str, int]]] = []
         self.per_console: list[int] = []
+        self.latest: dict[str, int] = {}
+        """Each room's help_total as last heard: the base of the next step."""
 
     async def connect(self, http: aiohttp.ClientSession) -> dict[str, Any]:
         self.per_console = [0] * self.count
@@ -291,6 +314,7 @@ class ConsoleWorker:
             self.per_console[index] += 1
             if index == 0:
                 totals = {site: tile["help_total"] for site, tile in data["rooms"].items()}
+                self.latest.update(totals)
                 self.updates.append((time.monotonic(), totals))
 
         return on_event
@@ -298,8 +322,9 @@ class ConsoleWorker:
     async def run(self, rate: float, duration: float) -> dict[str, Any]:
         self.updates = []
         self.per_console = [0] * self.count
+        base = dict(self.latest)
         await asyncio.sleep(duration + 1.5)
-        return {"updates": self.updates, "per_console": self.per_console}
+        return {"updates": self.updates, "per_console": self.per_console, "base": base}
 
 
 def serve(pipe: Connection, kind: str, args: dict[str, Any]) -> None:
