@@ -4,7 +4,9 @@
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PYTEST_ARGS ?=
 
-.PHONY: setup run test lint types pytest format clean
+NODE_PEER := benchmarks/peers/node_socketio
+
+.PHONY: setup run test lint types pytest format clean bench
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -13,6 +15,7 @@ PYTEST_ARGS ?=
 setup: $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
 	$(UV) sync --frozen
 	cd dashboards && npm ci --no-audit --no-fund --loglevel=error && npm run build
+	npm ci --prefix $(NODE_PEER) --no-audit --no-fund --loglevel=error
 
 ## Start the controller on the sample rooms.yaml with SQLite (simulcast.db).
 run: setup
@@ -22,8 +25,8 @@ run: setup
 test: setup lint types pytest
 
 lint:
-	$(UV) run ruff check simulcast tests
-	$(UV) run ruff format --check simulcast tests
+	$(UV) run ruff check simulcast tests benchmarks
+	$(UV) run ruff format --check simulcast tests benchmarks
 
 types:
 	$(UV) run mypy simulcast
@@ -32,8 +35,12 @@ pytest:
 	$(UV) run pytest $(PYTEST_ARGS)
 
 format: setup
-	$(UV) run ruff format simulcast tests
-	$(UV) run ruff check --fix simulcast tests
+	$(UV) run ruff format simulcast tests benchmarks
+	$(UV) run ruff check --fix simulcast tests benchmarks
+
+## The load benchmark with its peers (figures in docs/benchmarks.md).
+bench: setup
+	$(UV) run simulcast bench --peers --capacity 10000 --storm --json bench.json
 
 clean:
 	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache

@@ -34,7 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 ADMIN = "bench-admin-token-0123456789"
 
 
-async def _screen(base: str, token: str, acked: dict[str, float], name: str) -> socketio.AsyncClient:
+async def _screen(
+    base: str, token: str, acked: dict[str, float], name: str
+) -> socketio.AsyncClient:
     client = socketio.AsyncClient(reconnection=False)
 
     async def on_play(payload: dict[str, Any]) -> None:
@@ -43,8 +45,9 @@ async def _screen(base: str, token: str, acked: dict[str, float], name: str) -> 
         acked.setdefault(name, time.perf_counter())
 
     client.on("play", on_play, namespace="/room")
-    await client.connect(base, namespaces=["/room"], auth={"token": token},
-                         transports=["websocket"])
+    await client.connect(
+        base, namespaces=["/room"], auth={"token": token}, transports=["websocket"]
+    )
     return client
 
 
@@ -61,8 +64,13 @@ async def run(runs: int, screens: int) -> dict[str, Any]:
     obs = RealObs.start(video_size="1280x720")
     folder = Path(tempfile.mkdtemp(prefix="simulcast-bench-"))
     settings = Settings(
-        rooms=ROOT / "rooms.yaml", db=folder / "bench.db", port=0, admin_token=ADMIN,
-        obs_url=obs.ws_url, obs_password=obs.password, ingest_rtmp_url=obs.rtmp_server,
+        rooms=ROOT / "rooms.yaml",
+        db=folder / "bench.db",
+        port=0,
+        admin_token=ADMIN,
+        obs_url=obs.ws_url,
+        obs_password=obs.password,
+        ingest_rtmp_url=obs.rtmp_server,
         ingest_hls_url=obs.hls_url("{key}"),
     )
     app = create_app(settings)
@@ -78,15 +86,23 @@ async def run(runs: int, screens: int) -> dict[str, Any]:
             sites = [s["id"] for s in await (await http.get(f"{base}/api/sites")).json()]
             rooms = [s for s in sites if s != "studio-lille-sud"][:screens]
             for index in range(runs):
-                created = await (await http.post(f"{base}/api/sessions", json={
-                    "title": f"Bench {index}", "origin": "studio-lille-sud", "rooms": rooms,
-                })).json()
+                created = await (
+                    await http.post(
+                        f"{base}/api/sessions",
+                        json={
+                            "title": f"Bench {index}",
+                            "origin": "studio-lille-sud",
+                            "rooms": rooms,
+                        },
+                    )
+                ).json()
                 session_id = created["id"]
                 await http.post(f"{base}/api/sessions/{session_id}/start")
                 access = await (await http.get(f"{base}/api/sessions/{session_id}/access")).json()
                 acked: dict[str, float] = {}
-                clients = [await _screen(base, access["rooms"][r]["screen_token"], acked, r)
-                           for r in rooms]
+                clients = [
+                    await _screen(base, access["rooms"][r]["screen_token"], acked, r) for r in rooms
+                ]
                 t0 = time.perf_counter()
                 await http.post(f"{base}/api/sessions/{session_id}/broadcast/start")
                 playlist = await _first_playlist(http, obs.hls_url(session_id), t0 + 60)

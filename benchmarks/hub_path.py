@@ -30,7 +30,8 @@ async def run(actions: int, concurrency: int) -> None:
     await store.start()
     hub = Hub(store, load_registry(ROOT / "rooms.yaml"), SystemClock())
     outcome = await hub.schedule(
-        SessionCreateBody(title="bench", origin="studio-lille-sud"), default_start=SystemClock().now()
+        SessionCreateBody(title="bench", origin="studio-lille-sud"),
+        default_start=SystemClock().now(),
     )
     session = outcome.principal.session_id
     await hub.execute(session, Actor(role="admin"), StartSession(), "start")
@@ -40,24 +41,28 @@ async def run(actions: int, concurrency: int) -> None:
         guest = Actor(role="guest", session_id=session, room=site)
         resident_id = new_id("r")
         await hub.execute(session, guest, CheckIn(resident_id, None), f"in{index}")
-        residents.append(Actor(role="resident", session_id=session, room=site,
-                               resident_id=resident_id))
+        residents.append(
+            Actor(role="resident", session_id=session, room=site, resident_id=resident_id)
+        )
     residents = residents[:concurrency]
     per = actions // (2 * concurrency)
 
     async def resident_loop(actor: Actor, index: int) -> None:
         for round_ in range(per):
             request = new_id("h")
-            await hub.execute(session, actor, RequestHelp(request, "tech", "3", None),
-                              f"h{index}-{round_}")
+            await hub.execute(
+                session, actor, RequestHelp(request, "tech", "3", None), f"h{index}-{round_}"
+            )
             await hub.execute(session, actor, CancelHelp(request), f"c{index}-{round_}")
 
     cpu0, wall0 = time.process_time(), time.perf_counter()
     await asyncio.gather(*(resident_loop(actor, i) for i, actor in enumerate(residents)))
     cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
     done = per * 2 * len(residents)
-    print(f"{done} actions, {concurrency} concurrent: {cpu / done * 1e6:.1f} µs CPU per action, "
-          f"{done / wall:.0f} actions/s, {store.commits} commits")
+    print(
+        f"{done} actions, {concurrency} concurrent: {cpu / done * 1e6:.1f} µs CPU per action, "
+        f"{done / wall:.0f} actions/s, {store.commits} commits"
+    )
     await store.close()
 
 

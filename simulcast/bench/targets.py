@@ -202,7 +202,7 @@ def peer_target(name: str, rooms: int) -> Target:
         if node is None:
             raise TargetError("node is not installed: it runs the Node.js socket.io peer")
         if not (script.parent / "node_modules").exists():
-            raise TargetError(f"run `npm ci` in {script.parent} first (make bench-setup)")
+            raise TargetError(f"run `npm ci` in {script.parent} first (make setup does)")
         argv = [node, str(script)]
     if not script.exists():
         raise TargetError(f"the {name} peer is missing: {script} (run from the repository)")
