@@ -12,8 +12,19 @@ from simulcast.bench.runner import Plan, run_bench
 
 
 async def test_bench_smoke_run_checks_delivery_and_persistence() -> None:
-    plan = Plan(residents=200, rooms=10, duration=2, start_rate=100, max_rate=150, growth=2,
-                workers=2, consoles=1, peers=True, capacity=0, storm=False)
+    plan = Plan(
+        residents=200,
+        rooms=10,
+        duration=2,
+        start_rate=100,
+        max_rate=150,
+        growth=2,
+        workers=2,
+        consoles=1,
+        peers=True,
+        capacity=0,
+        storm=False,
+    )
     figures: dict[str, Any] = await run_bench(plan)
     runs = {"simulcast": figures["simulcast"], **figures["peers"]}
     assert set(runs) == {"simulcast", "raw_aiohttp", "node_socketio"}
