@@ -10,7 +10,7 @@ import { clientId } from "../shared/ids.js";
 import { badge } from "../shared/badges.js";
 import { refreshAges, when } from "../shared/format.js";
 import { langSwitch, loadLang, t } from "../shared/i18n/index.js";
-import { sortRooms, tile, totals } from "./tiles.js";
+import { roomsView, totals } from "./tiles.js";
 import { createForm } from "./create.js";
 import { accessLinks, broadcastPanel, sessionHead } from "./broadcast.js";
 import { announcements, checks, escalations } from "./panels.js";
@@ -74,6 +74,7 @@ function start() {
   const creating = h("div", {}, h("p", { class: "muted" }, t("console.loading")));
   const main = h("div", {});
   const side = h("div", {});
+  const layout = h("div", { class: "layout" });
   put(
     app,
     h("header", {}, h("h1", {}, t("console.title")), status, langSwitch(),
@@ -82,15 +83,15 @@ function start() {
         location.reload();
       } }, t("console.logout"))),
     errors,
-    h(
-      "div",
-      { class: "layout" },
-      h("nav", { "aria-label": t("console.sessions") },
-        h("section", { class: "panel" }, h("h2", {}, t("console.sessions")), list),
-        h("details", { class: "panel" }, h("summary", {}, t("console.new_session")), creating)),
-      h("main", { id: "session", "aria-labelledby": "session-title" }, main),
-      h("aside", { "aria-label": t("console.side") }, side),
-    ),
+    layout,
+  );
+  put(
+    layout,
+    h("nav", { "aria-label": t("console.sessions") },
+      h("section", { class: "panel" }, h("h2", {}, t("console.sessions")), list),
+      h("details", { class: "panel" }, h("summary", {}, t("console.new_session")), creating)),
+    h("main", { id: "session", "aria-labelledby": "session-title" }, main),
+    h("aside", { "aria-label": t("console.side") }, side),
   );
 
   fetch("/api/sites")
@@ -248,7 +249,8 @@ function start() {
   const head = h("div", { class: "panel" });
   const broadcastBox = h("section", { class: "panel", "aria-label": t("console.broadcast") });
   const totalsBox = h("div", { class: "totals", "aria-live": "off" });
-  const tiles = h("ul", { class: "tiles", "aria-label": t("console.rooms") });
+  let rooms = roomsView();
+  let roomsOf = null; // the session whose rooms are shown
   const escalationsBox = h("section", { class: "panel", "aria-labelledby": "escalations-title" });
   const announcementsBox = h("section", { class: "panel" });
   const checksBox = h("section", { class: "panel" });
@@ -269,6 +271,7 @@ function start() {
     if (!view) {
       put(main, h("div", { class: "panel" }, h("h2", { id: "session-title", tabindex: "-1" }, t("console.pick"))));
       put(side);
+      layout.classList.remove("dense");
       return;
     }
     put(
@@ -276,8 +279,14 @@ function start() {
       head,
       broadcastBox,
       totalsBox,
-      h("section", { "aria-labelledby": "rooms-title" }, h("h2", { id: "rooms-title" }, t("console.rooms_title", { n: Object.keys(view.rooms).length })), tiles),
+      h("section", { class: "rooms", "aria-labelledby": "rooms-title" }, rooms.element),
     );
+    if (roomsOf !== view.id) {
+      const fresh = roomsView();
+      rooms.element.replaceWith(fresh.element);
+      rooms = fresh;
+      roomsOf = view.id;
+    }
     put(side, escalationsBox, announcementsBox, checksBox);
     renderHead();
     renderBroadcast();
@@ -297,7 +306,8 @@ function start() {
     if (!view) return;
     const onAir = view.broadcast.state === "live";
     put(totalsBox, totals(view));
-    put(tiles, sortRooms(view.rooms, onAir).map(([site, room]) => tile(site, room, onAir, ui.lastSeen)));
+    rooms.update(view.rooms, onAir, ui.lastSeen);
+    layout.classList.toggle("dense", rooms.dense);
   }
 
   function renderSide() {

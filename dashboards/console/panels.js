@@ -31,7 +31,7 @@ function form(onSubmit, ...children) {
 export function escalations(view, act) {
   const items = [...view.escalations].sort((a, b) => (a.state === "escalated" ? -1 : 1) - (b.state === "escalated" ? -1 : 1));
   return [
-    h("h2", { id: "escalations-title" }, t("console.escalations", { n: items.filter((r) => r.state === "escalated").length })),
+    h("h2", { id: "escalations-title", tabindex: "-1" }, t("console.escalations", { n: items.filter((r) => r.state === "escalated").length })),
     items.length
       ? h("ul", { class: "list" }, items.map((request) => {
           const answer = h("textarea", { id: `answer-${request.id}`, rows: 2, maxlength: 500, required: true });

@@ -359,6 +359,11 @@ function start(code) {
     );
   }
 
+  /** How long the controller keeps first names and texts (its --retention-days). */
+  function kept(days) {
+    return Number.isInteger(days) ? t("notice.kept", { days }) : t("notice.kept_later");
+  }
+
   function renderFooter() {
     const done = h("p", { role: "status", class: "muted" });
     put(
@@ -367,7 +372,8 @@ function start(code) {
         "details",
         { class: "card notice" },
         h("summary", {}, t("notice.title")),
-        h("ul", {}, ["notice.name", "notice.help", "notice.nothing_else", "notice.kept"].map((key) => h("li", {}, t(key)))),
+        h("ul", {}, ["notice.name", "notice.help", "notice.nothing_else"].map((key) => h("li", {}, t(key))),
+          h("li", { "data-field": "retention" }, kept(state.snapshot.retention_days))),
       ),
       h("button", { type: "button", class: "btn quiet", onclick: () => {
         forget();

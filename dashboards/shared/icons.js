@@ -63,6 +63,24 @@ const SHAPES = {
     ["path", { d: "M4 12a8 8 0 0 1 13.7-5.6L20 8.5M20 4v4.5h-4.5M20 12a8 8 0 0 1-13.7 5.6L4 15.5M4 20v-4.5h4.5" }],
   ],
   cross: [["path", { d: "M6 6l12 12M18 6L6 18" }]],
+  // a room's screen
+  screen: [
+    ["rect", { x: 3, y: 4, width: 18, height: 12, rx: 1.5 }],
+    ["path", { d: "M9 20h6M12 16v4" }],
+  ],
+  // a mast sending waves: the broadcast reaching a room
+  broadcast: [
+    ["circle", { cx: 12, cy: 10, r: 1.6, fill: "currentColor" }],
+    ["path", { d: "M12 12v9M8.5 6.5a5 5 0 0 0 0 7M15.5 6.5a5 5 0 0 1 0 7M5.5 3.5a9 9 0 0 0 0 13M18.5 3.5a9 9 0 0 1 0 13" }],
+  ],
+  // a warning triangle: a reported problem
+  warning: [
+    ["path", { d: "M12 3.5L22 20.5H2z" }],
+    ["path", { d: "M12 10v4.5" }],
+    ["circle", { cx: 12, cy: 17.3, r: 0.6, fill: "currentColor" }],
+  ],
+  // a chevron pointing down (turned when open)
+  chevron: [["path", { d: "M6 9l6 6 6-6" }]],
 };
 
 /** An inline SVG pictogram, decorative (the text beside it says the same). */

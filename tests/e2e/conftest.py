@@ -17,6 +17,7 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 from simulcast.web.pages import DIST
+from tests.e2e.territory import write_territory
 from tests.helpers import ADMIN, Api
 from tests.process import Served, Servers
 
@@ -134,6 +135,15 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
 @pytest.fixture
 async def controller(servers: Servers, http: aiohttp.ClientSession, tmp_path: Path) -> Live:
     served = await servers.start(tmp_path / "simulcast.db")
+    return Live(served, Api(served.url, http))
+
+
+@pytest.fixture
+async def territory_controller(
+    servers: Servers, http: aiohttp.ClientSession, tmp_path: Path
+) -> Live:
+    """A controller for a territory of 60 rooms (tests/e2e/territory.py)."""
+    served = await servers.start(tmp_path / "simulcast.db", rooms=write_territory(tmp_path))
     return Live(served, Api(served.url, http))
 
 

@@ -11,6 +11,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from tests.e2e.conftest import LAPTOP, PHONE, PROJECTOR, TABLET, Browsers, Live
+from tests.e2e.territory import ROOMS, busy_territory
 from tests.helpers import cid
 
 AXE = Path(__file__).resolve().parents[2] / "dashboards/node_modules/axe-core/axe.min.js"
@@ -89,6 +90,33 @@ async def test_no_serious_or_critical_axe_violation_on_any_page(
 
     for tab in browsers.tabs:
         assert await tab.page.evaluate("document.documentElement.lang") == lang
+    assert {page: problems for page, problems in found.items() if problems} == {}
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("lang", ["fr", "en"])
+async def test_no_serious_or_critical_axe_violation_on_the_60_room_console(
+    territory_controller: Live, browsers: Browsers, lang: str
+) -> None:
+    """The compact view of a territory (tests/e2e/territory.py): small tiles, one opened."""
+    found: dict[str, list[str]] = {}
+    async with busy_territory(territory_controller):
+        console = await browsers.open(
+            f"{territory_controller.base}/console", LAPTOP, admin=True, lang=lang
+        )
+        page = console.page
+        await page.get_by_role("button", name=re.compile("Envoyer un e-mail")).click()
+        await expect(page.locator(".tile.mini")).to_have_count(ROOMS)
+        await expect(page.locator(".tile.mini.level-3")).to_have_count(3)
+        await expect(page.locator('.tile.mini [data-field="screen"] .badge.ok')).to_have_count(9)
+        found["compact console"] = await _axe(page)
+
+        opened = page.locator(".tile.mini").nth(1)
+        await opened.get_by_role("button").click()
+        await expect(opened.locator(".detail")).to_be_visible()
+        await page.locator(".skip").focus()
+        found["compact console, a room opened"] = await _axe(page)
+        assert await page.evaluate("document.documentElement.lang") == lang
     assert {page: problems for page, problems in found.items() if problems} == {}
 
 
