@@ -43,7 +43,7 @@ async def _cors(request: web.Request, response: web.StreamResponse) -> None:
     response.headers["Access-Control-Allow-Origin"] = "*"
 
 
-async def _room(api: Api, session_id: str, within: float = 20.0) -> dict[str, Any]:
+async def _room(api: Api, session_id: str, within: float = 40.0) -> dict[str, Any]:
     """The room's tile once its screen reports playing (asked again until then)."""
     deadline = asyncio.get_running_loop().time() + within
     while True:
@@ -81,11 +81,13 @@ async def test_screen_plays_hls_and_recovers_after_a_controller_restart(
 
     started = await api.post(f"/api/sessions/{session_id}/broadcast/start")
     assert started.status == 202
-    await expect(corner).to_have_attribute("data-state", "playing", timeout=20000)
+    await expect(corner).to_have_attribute("data-state", "playing", timeout=30000)
     await _video_advances(screen)
     tile = await _room(api, session_id)
     assert (tile["screen"], tile["dispatch"]) == ("playing", "playing")
-    await expect(room.page.locator("#screen-title + p .badge")).to_have_text("lecture en cours")
+    await expect(room.page.locator("#screen-title + p .badge")).to_have_text(
+        "lecture en cours", timeout=15000
+    )
     await screenshot(screen, "screen-playing")
 
     # The controller stops; a resident asks for help meanwhile (the page queues it).
@@ -110,7 +112,7 @@ async def test_screen_plays_hls_and_recovers_after_a_controller_restart(
     await expect(screen.page.locator(".offline-banner")).to_be_hidden(timeout=15000)
     tile = await _room(api, session_id)
     assert (tile["screen"], tile["dispatch"]) == ("playing", "playing")
-    await expect(corner).to_have_text(re.compile("^en ligne · lecture en cours$"))
+    await expect(corner).to_have_text(re.compile("^en ligne · lecture en cours$"), timeout=15000)
     await _video_advances(screen)
     view = (await api.get(f"/api/sessions/{session_id}")).body
     assert view["rooms"][ROOM]["help_total"] == 1  # sent again after the restart, counted once
