@@ -6,7 +6,7 @@ PYTEST_ARGS ?=
 
 NODE_PEER := benchmarks/peers/node_socketio
 
-.PHONY: setup run test lint types pytest format clean bench
+.PHONY: setup run test system-deps lint types pytest format clean bench
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -21,8 +21,13 @@ setup: $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
 run: setup
 	$(UV) run simulcast serve
 
-## Lint, type-check and run the whole test suite.
-test: setup lint types pytest
+## Install what the tests need, then lint, type-check and run the whole test suite.
+test: system-deps setup lint types pytest
+
+## System packages of the tests (OBS, nginx-rtmp, ffmpeg, Chromium, Node.js); root installs.
+system-deps:
+	bash scripts/system-deps.sh
+	bash scripts/real-obs.sh install
 
 lint:
 	$(UV) run ruff check simulcast tests benchmarks
