@@ -39,7 +39,7 @@ from simulcast.domain.commands import (
     ResolveHelp,
     StartSession,
 )
-from simulcast.engine.access import new_id, normalise_join_code
+from simulcast.engine.access import new_id
 from simulcast.engine.results import result_data
 from simulcast.engine.views import (
     JSON,
@@ -431,39 +431,14 @@ class ResidentNamespace(_Namespace):
     token>}``; before checking in, the client hears only session-wide news."""
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
-        services = self.services
-        address = _address(environ)
         try:
             given = _auth(auth)
-            services.limiter.check(address)
-            raw = given.get("code")
-            found = services.hub.by_code(normalise_join_code(raw)) if isinstance(raw, str) else None
-            if found is None:
-                services.limiter.failed(address)
-                raise AuthError(
-                    "unknown join code: check the code shown on the room's screen", code="bad_code"
-                )
-            state, site = found
-            actor = Actor(role="guest", session_id=state.id, room=site)
-            token = given.get("token")
-            if token is not None:
-                resident = services.signer.verify(token) if isinstance(token, str) else None
-                known = state.residents.get(resident.resident_id or "") if resident else None
-                if (
-                    resident is None
-                    or resident.session_id != state.id
-                    or known is None
-                    or known.room != site
-                ):
-                    raise AuthError(
-                        "this resident token is not for this room's code: "
-                        "connect with the code only and check in again",
-                        code="bad_token",
-                    )
-                actor = Actor(role="resident", session_id=state.id, room=site, resident_id=known.id)
+            state, actor = self.services.join(
+                given.get("code"), given.get("token"), _address(environ)
+            )
         except SimulcastError as error:
             raise _refuse(error) from None
-        self.clients[sid] = Client(actor=actor, session_id=state.id, site=site)
+        self.clients[sid] = Client(actor=actor, session_id=state.id, site=actor.room)
         await self.enter_room(sid, channels.session(state.id))
         if actor.resident_id is not None:
             await self.enter_room(sid, channels.resident(state.id, actor.resident_id))

@@ -34,11 +34,11 @@ from simulcast.domain.commands import (
     StartSession,
 )
 from simulcast.domain.state import SessionState
-from simulcast.engine.access import new_id, normalise_join_code
+from simulcast.engine.access import new_id
 from simulcast.engine.hub import Outcome
 from simulcast.engine.results import CREATING_EVENTS, access_view, result_data
 from simulcast.engine.views import resident_snapshot, room_snapshot, session_view
-from simulcast.errors import AuthError, ForbiddenError, NotFoundError
+from simulcast.errors import AuthError, ForbiddenError
 from simulcast.models.validation import parse
 from simulcast.models.wire import (
     ActionBody,
@@ -54,7 +54,7 @@ from simulcast.models.wire import (
     WalkInsBody,
 )
 from simulcast.realtime.context import Services
-from simulcast.web.auth import optional_resident, require_admin, require_room_actor
+from simulcast.web.auth import bearer, optional_resident, require_admin, require_room_actor
 from simulcast.web.keys import SERVICES, SETTINGS, STARTED_AT, STORE
 from simulcast.web.metrics import metrics, reset_metrics
 
@@ -191,7 +191,7 @@ async def close_check(request: web.Request) -> web.Response:
     services = _services(request)
     actor = require_admin(request, services)
     body = await _body(request, ActionBody, optional=True)
-    state = services.hub.session_of_check(request.match_info["check_id"])
+    state = services.hub.session_of(request.match_info["check_id"], "comprehension check")
     return await _run(
         services, state.id, actor, CloseCheck(request.match_info["check_id"]), body.client_id
     )
@@ -202,7 +202,7 @@ async def answer_escalation(request: web.Request) -> web.Response:
     actor = require_admin(request, services)
     body = await _body(request, EscalationAnswerBody)
     request_id = request.match_info["request_id"]
-    state = services.hub.session_of_help(request_id)
+    state = services.hub.session_of(request_id, "help request")
     return await _run(
         services, state.id, actor, AnswerEscalation(request_id, body.answer), body.client_id
     )
@@ -275,7 +275,7 @@ async def clear_problem(request: web.Request) -> web.Response:
         actor = require_room_actor(request, services, "facilitator")
     except (AuthError, ForbiddenError):
         actor = require_admin(request, services)
-    state = services.hub.session_of_problem(problem_id)
+    state = services.hub.session_of(problem_id, "room problem")
     return await _run(services, state.id, actor, ClearProblem(problem_id), body.client_id)
 
 
@@ -285,7 +285,7 @@ def _help_action(command: type[ClaimHelp | ResolveHelp | EscalateHelp]) -> Handl
         actor = require_room_actor(request, services, "facilitator")
         body = await _body(request, ActionBody, optional=True)
         request_id = request.match_info["request_id"]
-        state = services.hub.session_of_help(request_id)
+        state = services.hub.session_of(request_id, "help request")
         if state.id != actor.session_id:
             raise ForbiddenError("this help request belongs to another session")
         return await _run(services, state.id, actor, command(request_id), body.client_id)
@@ -323,22 +323,7 @@ async def room_view(request: web.Request) -> web.Response:
 
 def _joined(request: web.Request, services: Services) -> tuple[SessionState, Actor]:
     """The session and room of the join code in the path; the caller as guest or resident."""
-    address = request.remote or "unknown"
-    services.limiter.check(address)
-    found = services.hub.by_code(normalise_join_code(request.match_info["code"]))
-    if found is None:
-        services.limiter.failed(address)
-        raise NotFoundError(
-            "unknown join code: check the code shown on the room's screen", code="bad_code"
-        )
-    state, site = found
-    resident = optional_resident(request, services)
-    if resident is None:
-        return state, Actor(role="guest", session_id=state.id, room=site)
-    known = state.residents.get(resident.resident_id or "")
-    if resident.session_id != state.id or known is None or known.room != site:
-        raise AuthError("this resident token is not for this join code", code="bad_token")
-    return state, Actor(role="resident", session_id=state.id, room=site, resident_id=known.id)
+    return services.join(request.match_info["code"], bearer(request), request.remote or "unknown")
 
 
 async def join_view(request: web.Request) -> web.Response:
@@ -399,7 +384,7 @@ async def cancel_help(request: web.Request) -> web.Response:
         )
     body = await _body(request, ActionBody, optional=True)
     request_id = request.match_info["request_id"]
-    state = services.hub.session_of_help(request_id)
+    state = services.hub.session_of(request_id, "help request")
     known = state.residents.get(resident.resident_id or "")
     if resident.session_id != state.id or known is None:
         raise ForbiddenError("only the person who asked can cancel this request")
