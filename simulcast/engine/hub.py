@@ -134,9 +134,8 @@ class Hub:
         self.clock = clock
         self.sessions: dict[str, SessionState] = {}
         self._codes: dict[str, tuple[str, str]] = {}
-        self._help: dict[str, str] = {}
-        self._checks: dict[str, str] = {}
-        self._problems: dict[str, str] = {}
+        self._owners: dict[str, str] = {}
+        """help request, check or problem id → its session (ids carry distinct prefixes)."""
         self._outcomes: dict[tuple[str, str, str], Outcome] = {}
         self._listeners: list[Listener] = []
 
@@ -187,11 +186,11 @@ class Hub:
                 for site, code in event.join_codes.items():
                     self._codes[code] = (record.session_id, site)
             case "help_requested":
-                self._help[event.request_id] = record.session_id
+                self._owners[event.request_id] = record.session_id
             case "check_launched":
-                self._checks[event.check_id] = record.session_id
+                self._owners[event.check_id] = record.session_id
             case "problem_reported":
-                self._problems[event.problem_id] = record.session_id
+                self._owners[event.problem_id] = record.session_id
 
     # --- look-ups -------------------------------------------------------------------------
 
@@ -208,22 +207,12 @@ class Hub:
             return None
         return self.sessions[found[0]], found[1]
 
-    def session_of_help(self, request_id: str) -> SessionState:
-        session_id = self._help.get(request_id)
+    def session_of(self, thing_id: str, what: str) -> SessionState:
+        """The session a help request, check or problem belongs to (``what`` names it in
+        the 404 message: "help request", "comprehension check", "room problem")."""
+        session_id = self._owners.get(thing_id)
         if session_id is None:
-            raise NotFoundError(f"no help request {request_id}")
-        return self.sessions[session_id]
-
-    def session_of_problem(self, problem_id: str) -> SessionState:
-        session_id = self._problems.get(problem_id)
-        if session_id is None:
-            raise NotFoundError(f"no room problem {problem_id}")
-        return self.sessions[session_id]
-
-    def session_of_check(self, check_id: str) -> SessionState:
-        session_id = self._checks.get(check_id)
-        if session_id is None:
-            raise NotFoundError(f"no comprehension check {check_id}")
+            raise NotFoundError(f"no {what} {thing_id}")
         return self.sessions[session_id]
 
     # --- commands -------------------------------------------------------------------------
