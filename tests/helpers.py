@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -147,3 +148,21 @@ async def refused(base: str, namespace: str, auth: Any) -> Any:
         raise AssertionError("the connection was accepted")
     await client.disconnect()
     return reasons[0] if reasons else None
+
+
+async def view_until(
+    api: Api, console: Recorder, session_id: str, check: Callable[[Any], bool], within: float
+) -> Any:
+    """The session view (REST) once ``check(view)`` holds, read again on every message the
+    console hears (at most a second apart), instead of sleeping."""
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        view = (await api.get(f"/api/sessions/{session_id}")).body
+        if check(view):
+            return view
+        left = deadline - asyncio.get_running_loop().time()
+        if left <= 0:
+            raise AssertionError(f"never reached; last view: {view}")
+        console.changed.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(console.changed.wait(), min(left, 1.0))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
@@ -13,7 +12,7 @@ import pytest
 from simulcast.integrations.ingest.hls import HlsProbe
 from simulcast.integrations.obs.client import ObsClient
 from tests.conftest import Controller
-from tests.helpers import ADMIN, Recorder, cid
+from tests.helpers import ADMIN, Recorder, cid, view_until
 from tests.realobs import RealObs
 
 ROOMS = ["cs-lille-sud", "cyber-loos", "mediatheque-ronchin"]
@@ -46,18 +45,7 @@ async def _view(controller: Controller, session_id: str) -> dict[str, Any]:
 async def _until(
     console: Recorder, controller: Controller, session_id: str, check: Any, within: float = 20
 ) -> dict[str, Any]:
-    """The session view once ``check`` holds, re-read on each console message."""
-    deadline = asyncio.get_running_loop().time() + within
-    while True:
-        view = await _view(controller, session_id)
-        if check(view):
-            return view
-        left = deadline - asyncio.get_running_loop().time()
-        if left <= 0:
-            raise AssertionError(f"never reached; last view: {view}")
-        console.changed.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(console.changed.wait(), min(left, 1.0))
+    return dict(await view_until(controller.api, console, session_id, check, within))
 
 
 async def _play(screen: Recorder, attempt_after: int = 0) -> dict[str, Any]:

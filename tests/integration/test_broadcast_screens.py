@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -11,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Controller
-from tests.helpers import ADMIN, Recorder, cid
+from tests.helpers import ADMIN, Recorder, cid, view_until
 from tests.livehls import LiveHls, live_hls
 
 ROOMS = ["cs-lille-sud", "cyber-loos", "mediatheque-ronchin"]
@@ -45,20 +43,11 @@ async def _room_state(controller: Controller, session_id: str, site: str) -> dic
 
 
 async def _until(controller: Controller, session_id: str, check: Any, within: float = 10) -> Any:
-    """The session view once ``check(view)`` holds; re-checked on every console message."""
+    """The session view once ``check(view)`` holds, followed through a console of its own."""
     console = await controller.connect("/console", {"token": ADMIN, "session": session_id})
-    deadline = asyncio.get_running_loop().time() + within
-    while True:
-        view = (await controller.api.get(f"/api/sessions/{session_id}")).body
-        if check(view):
-            await console.close()
-            return view
-        left = deadline - asyncio.get_running_loop().time()
-        if left <= 0:
-            raise AssertionError(f"never reached; last view: {view}")
-        console.changed.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(console.changed.wait(), min(left, 1.0))
+    view = await view_until(controller.api, console, session_id, check, within)
+    await console.close()
+    return view
 
 
 async def test_start_dispatches_play_to_every_screen_and_follows_acks(
