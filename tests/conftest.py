@@ -38,8 +38,10 @@ class Controller:
     def realtime(self) -> Realtime:
         return self.app[REALTIME]
 
-    async def connect(self, namespace: str, auth: dict[str, Any]) -> Recorder:
-        recorder = await connect(self.base, namespace, auth)
+    async def connect(
+        self, namespace: str, auth: dict[str, Any], transports: list[str] | None = None
+    ) -> Recorder:
+        recorder = await connect(self.base, namespace, auth, transports)
         self.clients.append(recorder)
         return recorder
 

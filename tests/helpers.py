@@ -115,8 +115,14 @@ class Recorder:
         await self.client.disconnect()
 
 
-async def connect(base: str, namespace: str, auth: dict[str, Any]) -> Recorder:
-    """Connect a real socket.io client and record what it hears."""
+async def connect(
+    base: str,
+    namespace: str,
+    auth: dict[str, Any],
+    transports: list[str] | None = None,
+) -> Recorder:
+    """Connect a real socket.io client and record what it hears (over WebSocket unless
+    ``transports`` says otherwise, e.g. ``["polling"]`` or ``None`` for polling then upgrade)."""
     client = socketio.AsyncClient(reconnection=False)
     recorder = Recorder(namespace, client)
 
@@ -126,7 +132,11 @@ async def connect(base: str, namespace: str, auth: dict[str, Any]) -> Recorder:
 
     client.on("*", on_any, namespace=namespace)
     await client.connect(
-        base, namespaces=[namespace], auth=auth, transports=["websocket"], wait_timeout=5
+        base,
+        namespaces=[namespace],
+        auth=auth,
+        transports=transports or ["websocket"],
+        wait_timeout=5,
     )
     await recorder.wait_for("snapshot")
     return recorder

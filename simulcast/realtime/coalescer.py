@@ -10,19 +10,18 @@ from __future__ import annotations
 import asyncio
 import logging
 
-import socketio
-
 from simulcast.domain.state import SessionState
 from simulcast.engine.views import JSON, check_view, room_tile, totals
 from simulcast.models.events import Recorded
 from simulcast.realtime import channels
+from simulcast.realtime.sio import SocketServer
 from simulcast.registry import Registry
 
 log = logging.getLogger(__name__)
 
 
 class Coalescer:
-    def __init__(self, sio: socketio.AsyncServer, registry: Registry, hz: float) -> None:
+    def __init__(self, sio: SocketServer, registry: Registry, hz: float) -> None:
         self._sio = sio
         self._registry = registry
         self._period = 1.0 / hz
@@ -52,11 +51,11 @@ class Coalescer:
             "checks": [check_view(state.checks[check_id]) for check_id in sorted(checks)],
         }
 
-    async def flush(self) -> None:
+    def flush(self) -> None:
         dirty, self._dirty = self._dirty, {}
         for state, rooms, checks in dirty.values():
             try:
-                await self._sio.emit(
+                self._sio.emit(
                     "console_update",
                     self.build(state, rooms, checks),
                     room=channels.console(state.id),
@@ -73,4 +72,4 @@ class Coalescer:
             next_tick += self._period
             await asyncio.sleep(max(0.0, next_tick - loop.time()))
             if self._dirty:
-                await self.flush()
+                self.flush()

@@ -1,23 +1,22 @@
 """Fan-out: after each commit, send each event to the audiences allowed to see it.
 
-A single consumer task emits in commit order, so every client sees events in ``seq`` order.
+The hub calls the fan-out right after each commit, in commit order, and emitting only writes
+to sockets (no await), so every client sees events in ``seq`` order.
 Facilitators get their room's events as they happen; the console gets coalesced updates
 (see coalescer.py) and, immediately, only the rare events a person must act on.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Sequence
-
-import socketio
 
 from simulcast.domain.state import SessionState
 from simulcast.engine.views import JSON, help_view, iso
 from simulcast.models.events import EVENT_ADAPTER, CheckAnswered, Recorded
 from simulcast.realtime import channels
 from simulcast.realtime.coalescer import Coalescer
+from simulcast.realtime.sio import SocketServer
 
 log = logging.getLogger(__name__)
 
@@ -119,26 +118,17 @@ def route(state: SessionState, record: Recorded) -> list[Emit]:
 
 
 class Fanout:
-    """Hub listener: routes each committed record and emits it from one ordered queue."""
+    """Hub listener: routes each committed record and emits it at once."""
 
-    def __init__(self, sio: socketio.AsyncServer, coalescer: Coalescer) -> None:
+    def __init__(self, sio: SocketServer, coalescer: Coalescer) -> None:
         self._sio = sio
         self._coalescer = coalescer
-        self._queue: asyncio.Queue[list[Emit]] = asyncio.Queue()
 
     def __call__(self, state: SessionState, records: Sequence[Recorded]) -> None:
-        emits: list[Emit] = []
         for record in records:
-            emits.extend(route(state, record))
-            self._coalescer.touch(state, record)
-        if emits:
-            self._queue.put_nowait(emits)
-
-    async def run(self) -> None:
-        while True:
-            emits = await self._queue.get()
-            for name, body, room, namespace in emits:
+            for name, body, room, namespace in route(state, record):
                 try:
-                    await self._sio.emit(name, body, room=room, namespace=namespace)
+                    self._sio.emit(name, body, room=room, namespace=namespace)
                 except Exception:
                     log.exception("could not emit %s to %s", name, room)
+            self._coalescer.touch(state, record)

@@ -15,8 +15,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-import socketio
-
 from simulcast.domain.commands import (
     Actor,
     AdjustWalkIns,
@@ -72,6 +70,7 @@ from simulcast.models.wire import (
 )
 from simulcast.realtime import channels
 from simulcast.realtime.context import Services
+from simulcast.realtime.sio import ConnectionRefused, Namespace
 
 log = logging.getLogger(__name__)
 
@@ -83,12 +82,12 @@ class Client:
     site: str | None = None
 
 
-def _refuse(error: SimulcastError) -> socketio.exceptions.ConnectionRefusedError:
-    return socketio.exceptions.ConnectionRefusedError(error.message, {"code": error.code})
+def _refuse(error: SimulcastError) -> ConnectionRefused:
+    return ConnectionRefused(error.message, {"code": error.code})
 
 
 def _auth(auth: Any) -> dict[str, Any]:
-    if not isinstance(auth, dict):
+    if not isinstance(auth, dict) or not auth:  # clients send {} when given no auth
         raise AuthError(
             'send your credentials in the connect auth payload, e.g. {"token": "…"}',
             code="auth_missing",
@@ -96,32 +95,27 @@ def _auth(auth: Any) -> dict[str, Any]:
     return auth
 
 
-class _Namespace(socketio.AsyncNamespace):  # type: ignore[misc]
+class _Namespace(Namespace):
     """Shared plumbing: client table, snapshots after connect, acknowledged actions."""
 
     def __init__(self, namespace: str, services: Services) -> None:
         super().__init__(namespace)
         self.services = services
         self.clients: dict[str, Client] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
 
     def snapshot(self, client: Client) -> JSON:
         raise NotImplementedError
 
-    def on_disconnect(self, sid: str, reason: object = None) -> None:
+    def on_disconnect(self, sid: str, reason: str) -> None:
         self.clients.pop(sid, None)
 
-    def _send_snapshot_soon(self, sid: str) -> None:
-        asyncio.get_running_loop().create_task(self._send_snapshot(sid))
-
-    async def _send_snapshot(self, sid: str) -> None:
-        manager = self.server.manager
-        for _ in range(1000):  # the CONNECT packet goes first; then it is "connected"
-            if manager.is_connected(sid, self.namespace):
-                break
-            await asyncio.sleep(0)
+    async def on_connected(self, sid: str) -> None:
+        """The client has its CONNECT packet: its snapshot comes next, then live events
+        (any event older than the snapshot is ignored by the client's seq rule)."""
         client = self.clients.get(sid)
         if client is not None:
-            await self.emit("snapshot", self.snapshot(client), to=sid)
+            self.emit("snapshot", self.snapshot(client), to=sid)
 
     async def on_snapshot(self, sid: str, data: Any = None) -> JSON:
         """A client that suspects it missed something asks for a fresh snapshot."""
@@ -158,7 +152,7 @@ class _Namespace(socketio.AsyncNamespace):  # type: ignore[misc]
 class ConsoleNamespace(_Namespace):
     """The lead mediator. Auth ``{"token": <admin token>, "session"?: <id>}``."""
 
-    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+    async def on_connect(self, sid: str, remote: str, auth: Any) -> None:
         try:
             given = _auth(auth)
             token = given.get("token")
@@ -173,10 +167,9 @@ class ConsoleNamespace(_Namespace):
             raise _refuse(error) from None
         client = Client(actor=Actor(role="admin"), session_id=session_id)
         self.clients[sid] = client
-        await self.enter_room(sid, channels.CONSOLES)
+        self.enter_room(sid, channels.CONSOLES)
         if session_id is not None:
-            await self.enter_room(sid, channels.console(session_id))
-        self._send_snapshot_soon(sid)
+            self.enter_room(sid, channels.console(session_id))
 
     def snapshot(self, client: Client) -> JSON:
         hub = self.services.hub
@@ -195,9 +188,9 @@ class ConsoleNamespace(_Namespace):
             body = parse(WatchPayload, data)
             self.services.hub.get(body.session_id)
             if client.session_id is not None:
-                await self.leave_room(sid, channels.console(client.session_id))
+                self.leave_room(sid, channels.console(client.session_id))
             client.session_id = body.session_id
-            await self.enter_room(sid, channels.console(body.session_id))
+            self.enter_room(sid, channels.console(body.session_id))
             return {"ok": True, "data": self.snapshot(client)}
 
         return await self._act(sid, watch)
@@ -296,7 +289,7 @@ class ConsoleNamespace(_Namespace):
 class RoomNamespace(_Namespace):
     """A room's facilitator or screen. Auth ``{"token": <facilitator or screen token>}``."""
 
-    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+    async def on_connect(self, sid: str, remote: str, auth: Any) -> None:
         try:
             token = _auth(auth).get("token")
             actor = self.services.signer.verify(token) if isinstance(token, str) else None
@@ -314,19 +307,27 @@ class RoomNamespace(_Namespace):
         except SimulcastError as error:
             raise _refuse(error) from None
         self.clients[sid] = Client(actor=actor, session_id=actor.session_id, site=actor.room)
-        await self.enter_room(sid, channels.session(actor.session_id))
+        self.enter_room(sid, channels.session(actor.session_id))
         audience = channels.facilitators if actor.role == "facilitator" else channels.screens
-        await self.enter_room(sid, audience(actor.session_id, actor.room))
-        self._send_snapshot_soon(sid)
-        if actor.role == "screen":
-            await self.services.supervisor.screen_connected(actor.session_id, actor.room, sid)
+        self.enter_room(sid, audience(actor.session_id, actor.room))
 
-    async def on_disconnect(self, sid: str, reason: object = None) -> None:  # type: ignore[override]
+    async def on_connected(self, sid: str) -> None:
+        await super().on_connected(sid)
+        client = self.clients.get(sid)
+        if client is not None and client.actor.role == "screen":
+            assert client.session_id is not None
+            assert client.site is not None
+            await self.services.supervisor.screen_connected(client.session_id, client.site, sid)
+
+    def on_disconnect(self, sid: str, reason: str) -> None:
         client = self.clients.pop(sid, None)
         if client is not None and client.actor.role == "screen":
             assert client.session_id is not None
             assert client.site is not None
-            await self.services.supervisor.screen_disconnected(client.session_id, client.site, sid)
+            gone = self.services.supervisor.screen_disconnected(client.session_id, client.site, sid)
+            task = asyncio.get_running_loop().create_task(gone)
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
     def snapshot(self, client: Client) -> JSON:
         assert client.session_id is not None
@@ -430,19 +431,16 @@ class ResidentNamespace(_Namespace):
     """A resident's phone or a shared tablet. Auth ``{"code": <join code>, "token"?: <resident
     token>}``; before checking in, the client hears only session-wide news."""
 
-    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+    async def on_connect(self, sid: str, remote: str, auth: Any) -> None:
         try:
             given = _auth(auth)
-            state, actor = self.services.join(
-                given.get("code"), given.get("token"), _address(environ)
-            )
+            state, actor = self.services.join(given.get("code"), given.get("token"), remote)
         except SimulcastError as error:
             raise _refuse(error) from None
         self.clients[sid] = Client(actor=actor, session_id=state.id, site=actor.room)
-        await self.enter_room(sid, channels.session(state.id))
+        self.enter_room(sid, channels.session(state.id))
         if actor.resident_id is not None:
-            await self.enter_room(sid, channels.resident(state.id, actor.resident_id))
-        self._send_snapshot_soon(sid)
+            self.enter_room(sid, channels.resident(state.id, actor.resident_id))
 
     def snapshot(self, client: Client) -> JSON:
         assert client.session_id is not None
@@ -466,7 +464,7 @@ class ResidentNamespace(_Namespace):
             room=client.site,
             resident_id=resident_id,
         )
-        await self.enter_room(sid, channels.resident(client.session_id, resident_id))
+        self.enter_room(sid, channels.resident(client.session_id, resident_id))
 
     async def on_checkin(self, sid: str, data: Any = None) -> JSON:
         async def run(client: Client) -> JSON:
@@ -534,9 +532,3 @@ class ResidentNamespace(_Namespace):
 def _screen_only(client: Client) -> None:
     if client.actor.role != "screen":
         raise ForbiddenError("only a room screen sends this (connect with the screen token)")
-
-
-def _address(environ: dict[str, Any]) -> str:
-    request = environ.get("aiohttp.request")
-    remote = getattr(request, "remote", None)
-    return str(remote or environ.get("REMOTE_ADDR") or "unknown")

@@ -7,42 +7,28 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 
-import socketio
-
 from simulcast.realtime.coalescer import Coalescer
 from simulcast.realtime.context import Services
 from simulcast.realtime.fanout import Fanout
 from simulcast.realtime.namespaces import ConsoleNamespace, ResidentNamespace, RoomNamespace
-from simulcast.realtime.packets import JsonPacket
+from simulcast.realtime.sio import SocketServer
 
 NAMESPACES = ("/console", "/room", "/resident")
 
 
 @dataclass
 class Realtime:
-    sio: socketio.AsyncServer
+    sio: SocketServer
     fanout: Fanout
     coalescer: Coalescer
 
 
 def create_realtime(services: Services, *, console_hz: float) -> Realtime:
     """A socket.io server whose namespaces act through ``services.hub``."""
-    sio = socketio.AsyncServer(
-        async_mode="aiohttp",
-        serializer=JsonPacket,
-        # Handle each client's events in its own reader, in order, instead of one task per
-        # event: a client waits for its acknowledgement anyway, and ordering per client is
-        # what the protocol promises.
-        async_handlers=False,
-        max_http_buffer_size=16 * 1024,
-        # With handlers run in the reader, a slow action (OBS answering within its 5 s request
-        # timeout) must not look like a dead client: pongs wait behind it.
-        ping_interval=15,
-        ping_timeout=20,
-    )
-    sio.register_namespace(ConsoleNamespace("/console", services))
-    sio.register_namespace(RoomNamespace("/room", services))
-    sio.register_namespace(ResidentNamespace("/resident", services))
+    sio = SocketServer()
+    sio.register(ConsoleNamespace("/console", services))
+    sio.register(RoomNamespace("/room", services))
+    sio.register(ResidentNamespace("/resident", services))
     coalescer = Coalescer(sio, services.registry, console_hz)
     fanout = Fanout(sio, coalescer)
     services.hub.subscribe(fanout)
@@ -51,9 +37,9 @@ def create_realtime(services: Services, *, console_hz: float) -> Realtime:
 
 @asynccontextmanager
 async def running(realtime: Realtime) -> AsyncIterator[None]:
-    """Run the fan-out and coalescer tasks for the lifetime of the app."""
+    """Run the pinger and the console coalescer for the lifetime of the app."""
     tasks = [
-        asyncio.create_task(realtime.fanout.run(), name="fanout"),
+        asyncio.create_task(realtime.sio.engine.run(), name="engineio-pings"),
         asyncio.create_task(realtime.coalescer.run(), name="console-coalescer"),
     ]
     try:

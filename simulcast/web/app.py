@@ -61,7 +61,7 @@ def create_app(
     app[REALTIME] = realtime
     app[STARTED_AT] = time.monotonic()
     app[GC_WATCH] = GcWatch()
-    realtime.sio.attach(app)
+    realtime.sio.engine.attach(app)
     add_routes(app)
     app.router.add_get("/api/openapi.json", openapi)
     add_pages(app)

@@ -74,10 +74,8 @@ async def metrics(request: web.Request) -> web.Response:
 
     services = request.app[SERVICES]
     require_admin(request, services)
-    handlers = request.app[REALTIME].sio.namespace_handlers
-    connections = {
-        namespace: len(getattr(handler, "clients", {})) for namespace, handler in handlers.items()
-    }
+    clients = request.app[REALTIME].sio.clients
+    connections = {namespace: len(members) for namespace, members in clients.items()}
     hub = services.hub
     return web.json_response(
         {

@@ -92,7 +92,7 @@ async def test_console_of_one_session_hears_nothing_of_another(controller: Contr
     )
     assert announced.status == 201
     await console.wait_for("announcement_sent")
-    await controller.realtime.coalescer.flush()
+    controller.realtime.coalescer.flush()
     assert all(data["session_id"] == first for name, data in console.events if name != "snapshot")
     assert second != first
 

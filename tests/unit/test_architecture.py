@@ -58,12 +58,19 @@ def test_no_module_imports_a_higher_layer() -> None:
     assert upward == []
 
 
-def test_only_realtime_imports_socketio() -> None:
+def test_the_socketio_wire_protocol_is_only_in_realtime() -> None:
+    """python-socketio is the tests' reference client, not a dependency of the controller:
+    the server side of the protocol is realtime/engineio.py and realtime/sio.py (decision
+    0007), used by nothing outside realtime/ but the aiohttp wiring."""
     offenders = [
-        module
+        f"{module} imports {name}"
         for module, path in _modules()
-        if any(name.split(".")[0] == "socketio" for name in _imports(path))
-        and not module.startswith("simulcast.realtime")
+        for name in _imports(path)
+        if name.split(".")[0] in ("socketio", "engineio")
+        or (
+            name.startswith(("simulcast.realtime.engineio", "simulcast.realtime.sio"))
+            and not module.startswith("simulcast.realtime")
+        )
     ]
     assert offenders == []
 

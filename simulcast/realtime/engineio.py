@@ -1,0 +1,356 @@
+"""Engine.IO v4, the transport under socket.io, on aiohttp: WebSocket and HTTP long-polling.
+
+Written for simulcast instead of python-engineio because of what the profile showed
+(docs/benchmarks.md): a queue, a writer task and a ping task per connected client cost more
+than the actions themselves. Here each connection has one reader (its request handler),
+writes go straight to the socket's transport without a task or an await, one frame is encoded
+once for a whole audience (``Frame``), and one task pings every client, spread over time.
+
+The wire protocol is the standard one (https://socket.io/docs/v4/engine-io-protocol/), so
+the stock clients (socket.io-client in the dashboards, python-socketio in the tests) work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Callable
+from typing import Protocol
+from urllib.parse import urlsplit
+
+import orjson
+from aiohttp import WSMsgType, web
+
+from simulcast.errors import ForbiddenError, InputError, PayloadTooLargeError
+
+log = logging.getLogger(__name__)
+
+PING_INTERVAL_S = 25
+"""Engine.IO's defaults. A client that has not answered a ping by the next one is closed."""
+PING_TIMEOUT_S = 20
+MAX_MESSAGE = 16 * 1024
+"""Largest packet a client may send; the biggest real action is well under 4 KiB."""
+MAX_PENDING_BYTES = 1024 * 1024
+"""A client that lets this much go unread is closed rather than held in memory; it reconnects
+and catches up from a snapshot."""
+POLL_HOLD_S = PING_INTERVAL_S + 5
+"""A long-poll returns a no-op after this, should no ping have gone out meanwhile."""
+
+SEPARATOR = "\x1e"
+"""Between packets in a polling payload."""
+
+
+class Frame:
+    """One Engine.IO packet to send to one or many clients, encoded once.
+
+    ``text`` is the packet as UTF-8 (for long-polling), ``ws`` the same packet as a complete
+    server-to-client WebSocket text frame (unmasked, final, uncompressed).
+    """
+
+    __slots__ = ("_ws", "text")
+
+    def __init__(self, text: bytes) -> None:
+        self.text = text
+        self._ws: bytes | None = None
+
+    @property
+    def ws(self) -> bytes:
+        if self._ws is None:
+            size = len(self.text)
+            if size < 126:
+                header = bytes((0x81, size))
+            elif size < 65536:
+                header = bytes((0x81, 126)) + size.to_bytes(2, "big")
+            else:
+                header = bytes((0x81, 127)) + size.to_bytes(8, "big")
+            self._ws = header + self.text
+        return self._ws
+
+
+PING = Frame(b"2")
+NOOP = Frame(b"6")
+CLOSE = Frame(b"1")
+
+
+class Handler(Protocol):
+    """What the layer above (socket.io) does with a connection."""
+
+    async def on_message(self, socket: EngineSocket, text: str) -> None: ...
+
+    def on_close(self, socket: EngineSocket, reason: str) -> None:
+        """Called once per connection, as soon as it is closed (by either side)."""
+
+
+class EngineSocket:
+    """One client connection, over WebSocket or long-polling (until it upgrades)."""
+
+    __slots__ = (
+        "_on_closed",
+        "_queue",
+        "_transport",
+        "_waiter",
+        "_ws",
+        "answered",
+        "closed",
+        "remote",
+        "sid",
+        "upgrading",
+    )
+
+    def __init__(
+        self, sid: str, remote: str, on_closed: Callable[[EngineSocket, str], None]
+    ) -> None:
+        self.sid = sid
+        self.remote = remote
+        self.closed = False
+        self.answered = True
+        """False from a ping until its pong."""
+        self.upgrading = False
+        self._transport: asyncio.Transport | None = None
+        self._ws: web.WebSocketResponse | None = None
+        self._queue: list[bytes] = []
+        """Packets waiting for the next poll (polling transport only)."""
+        self._waiter: asyncio.Future[None] | None = None
+        self._on_closed = on_closed
+
+    @property
+    def polling(self) -> bool:
+        return self._transport is None
+
+    def send(self, frame: Frame) -> None:
+        """Queue ``frame`` on the connection without waiting: a write on the socket, or a
+        packet for the next poll."""
+        if self.closed:
+            return
+        transport = self._transport
+        if transport is not None:
+            if transport.is_closing():
+                return
+            if transport.get_write_buffer_size() > MAX_PENDING_BYTES:
+                log.warning("closing %s: it does not read what it is sent", self.remote)
+                self.close("slow client")
+                return
+            transport.write(frame.ws)
+            return
+        if len(self._queue) > MAX_PENDING_BYTES // 64:
+            self.close("slow client")
+            return
+        self._queue.append(frame.text)
+        self._wake()
+
+    def use_websocket(self, ws: web.WebSocketResponse, transport: asyncio.Transport) -> None:
+        """Switch to the WebSocket; what waited for a poll goes out on it, in order."""
+        self._ws = ws
+        self._transport = transport
+        self.upgrading = False
+        queued, self._queue = self._queue, []
+        for text in queued:
+            transport.write(Frame(text).ws)
+        self._wake()
+
+    def close(self, reason: str) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self._on_closed(self, reason)
+        if self._ws is not None and self._transport is not None:
+            self._transport.write(CLOSE.ws)
+            asyncio.get_running_loop().create_task(self._ws.close())
+        self._wake()
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def poll(self) -> bytes:
+        """Hold a long-poll until there is something to send (or a no-op, see POLL_HOLD_S)."""
+        if self._waiter is not None:
+            raise InputError("one long-poll at a time per client", code="bad_transport")
+        if not self._queue and not self.closed and self.polling and not self.upgrading:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await asyncio.wait_for(asyncio.shield(self._waiter), POLL_HOLD_S)
+            except TimeoutError:
+                pass
+            finally:
+                self._waiter = None
+        if self._queue:
+            queued, self._queue = self._queue, []
+            return SEPARATOR.encode().join(queued)
+        if self.closed:
+            return CLOSE.text
+        return NOOP.text
+
+
+class EngineServer:
+    """Serves ``/socket.io/`` and keeps every connection alive with pings."""
+
+    def __init__(
+        self,
+        handler: Handler,
+        *,
+        ping_interval_s: float = PING_INTERVAL_S,
+        ping_timeout_s: float = PING_TIMEOUT_S,
+    ) -> None:
+        self._handler = handler
+        self.ping_interval_s = ping_interval_s
+        self.ping_timeout_s = ping_timeout_s
+        self.sockets: dict[str, EngineSocket] = {}
+        self._wheel: dict[int, list[EngineSocket]] = {}
+        self._tick = 0
+
+    def attach(self, app: web.Application, path: str = "/socket.io/") -> None:
+        app.router.add_route("GET", path, self.handle)
+        app.router.add_route("POST", path, self.handle)
+
+    # -- HTTP entry point ---------------------------------------------------------------
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        query = request.query
+        if query.get("EIO") != "4":
+            raise InputError(
+                "this server speaks Engine.IO 4 (socket.io 3 or later): "
+                "upgrade the client or add EIO=4",
+                code="bad_transport",
+            )
+        _same_origin(request)
+        transport = query.get("transport")
+        sid = query.get("sid")
+        if transport == "websocket":
+            return await self._websocket(request, sid)
+        if transport != "polling":
+            raise InputError('transport must be "websocket" or "polling"', code="bad_transport")
+        if sid is None:
+            if request.method != "GET":
+                raise InputError("open a connection with GET first", code="bad_transport")
+            socket = self._open(request)
+            return _text(b"0" + self._handshake(socket, upgrades=["websocket"]))
+        socket = self._known(sid)
+        if not socket.polling:
+            raise InputError("this connection has moved to WebSocket", code="bad_transport")
+        if request.method == "GET":
+            return _text(await socket.poll())
+        body = await request.read()
+        if len(body) > MAX_MESSAGE:
+            socket.close("payload too large")
+            raise PayloadTooLargeError(f"a socket.io message is {MAX_MESSAGE} bytes at most")
+        for packet in body.decode().split(SEPARATOR):
+            await self._receive(socket, packet)
+        return _text(b"ok")
+
+    async def _websocket(self, request: web.Request, sid: str | None) -> web.StreamResponse:
+        socket = self._known(sid) if sid is not None else None
+        ws = web.WebSocketResponse(max_msg_size=MAX_MESSAGE, compress=False, autoping=True)
+        await ws.prepare(request)
+        transport = request.transport
+        assert transport is not None, "a prepared WebSocket has a transport"
+        if socket is None:
+            socket = self._open(request)
+            socket.use_websocket(ws, transport)
+            socket.send(Frame(b"0" + self._handshake(socket, upgrades=[])))
+        else:
+            socket.upgrading = True
+            socket._wake()  # the pending poll returns a no-op: the client pauses polling
+        upgraded = socket.polling is False
+        try:
+            async for message in ws:
+                if message.type != WSMsgType.TEXT:
+                    break  # binary is not part of simulcast's protocol
+                text: str = message.data
+                if not upgraded:
+                    if text == "2probe":
+                        transport.write(Frame(b"3probe").ws)
+                    elif text == "5":
+                        socket.use_websocket(ws, transport)
+                        upgraded = True
+                    continue
+                await self._receive(socket, text)
+                if socket.closed:
+                    break
+        finally:
+            if upgraded:
+                socket.close("transport close")
+            else:
+                socket.upgrading = False  # the probe failed: the client keeps polling
+        return ws
+
+    # -- connections --------------------------------------------------------------------
+
+    def _open(self, request: web.Request) -> EngineSocket:
+        socket = EngineSocket(secrets.token_urlsafe(15), request.remote or "unknown", self._drop)
+        self.sockets[socket.sid] = socket
+        self._schedule(socket)
+        return socket
+
+    def _known(self, sid: str) -> EngineSocket:
+        socket = self.sockets.get(sid)
+        if socket is None:
+            raise InputError("unknown or closed session id: connect again", code="bad_session")
+        return socket
+
+    def _handshake(self, socket: EngineSocket, upgrades: list[str]) -> bytes:
+        return orjson.dumps(
+            {
+                "sid": socket.sid,
+                "upgrades": upgrades,
+                "pingInterval": int(self.ping_interval_s * 1000),
+                "pingTimeout": int(self.ping_timeout_s * 1000),
+                "maxPayload": MAX_MESSAGE,
+            }
+        )
+
+    def _drop(self, socket: EngineSocket, reason: str) -> None:
+        if self.sockets.pop(socket.sid, None) is not None:
+            self._handler.on_close(socket, reason)
+
+    async def _receive(self, socket: EngineSocket, text: str) -> None:
+        kind = text[:1]
+        if kind == "4":
+            await self._handler.on_message(socket, text[1:])
+        elif kind == "3":
+            socket.answered = True
+        elif kind == "1":
+            socket.close("client close")
+        elif kind == "2":
+            socket.send(Frame(b"3" + text[1:].encode()))
+        elif kind != "6":
+            log.info("closing %s: not an Engine.IO packet: %.40r", socket.remote, text)
+            socket.close("parse error")
+
+    # -- pings: one timer wheel with a slot per second ----------------------------------
+
+    def _schedule(self, socket: EngineSocket) -> None:
+        due = self._tick + max(1, round(self.ping_interval_s))
+        self._wheel.setdefault(due, []).append(socket)
+
+    async def run(self) -> None:
+        """Ping each client every ``ping_interval_s``; close those that did not answer."""
+        loop = asyncio.get_running_loop()
+        next_at = loop.time()
+        while True:
+            next_at += 1.0
+            await asyncio.sleep(max(0.0, next_at - loop.time()))
+            self._tick += 1
+            for socket in self._wheel.pop(self._tick, ()):
+                if socket.closed:
+                    continue
+                if not socket.answered:
+                    log.info("closing %s: no answer to the last ping", socket.remote)
+                    socket.close("ping timeout")
+                    continue
+                socket.answered = False
+                socket.send(PING)
+                self._schedule(socket)
+
+
+def _text(body: bytes) -> web.Response:
+    return web.Response(body=body, content_type="text/plain", charset="utf-8")
+
+
+def _same_origin(request: web.Request) -> None:
+    """Browsers send Origin: only pages served by this controller may connect."""
+    origin = request.headers.get("Origin")
+    if origin and urlsplit(origin).netloc != request.host:
+        raise ForbiddenError("connections are accepted from this controller's pages only")

@@ -1,0 +1,209 @@
+"""simulcast's own Engine.IO / Socket.IO layer (realtime/engineio.py, sio.py) against stock
+clients and raw packets: every transport the dashboards may use, and every malformed input."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import aiohttp
+import orjson
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from simulcast.realtime.sio import Namespace, SocketServer
+from tests.conftest import Controller
+from tests.helpers import ADMIN, cid
+
+ROOM = "cs-lille-sud"
+
+
+@pytest.mark.parametrize(
+    "transports",
+    [["polling"], None],  # long-polling only (proxies that block WebSocket); polling → upgrade
+    ids=["polling", "upgrade"],
+)
+async def test_stock_client_works_over_polling_and_upgrade(
+    controller: Controller, transports: list[str] | None
+) -> None:
+    _, access = await controller.api.live_session([ROOM])
+    facilitator = await controller.connect(
+        "/room", {"token": access[ROOM]["facilitator_token"]}, transports
+    )
+    resident = await controller.connect(
+        "/resident", {"code": access[ROOM]["join_code"]}, transports
+    )
+    assert facilitator.of("snapshot")[0]["kind"] == "facilitator"
+    for seat in ("1", "2", "3"):
+        answer = await resident.call("help", {"client_id": cid(), "kind": "tech", "seat": seat})
+        assert answer["ok"] is True, answer
+        request_id = answer["data"]["id"]
+        heard = await facilitator.wait_for(
+            "help_requested", lambda e, r=request_id: e["request_id"] == r
+        )
+        assert heard["request"]["seat"] == seat
+    seqs = [data["seq"] for name, data in facilitator.events if name == "help_requested"]
+    assert seqs == sorted(seqs)
+
+
+async def raw_socket(controller: Controller) -> aiohttp.ClientWebSocketResponse:
+    session = aiohttp.ClientSession()
+    ws = await session.ws_connect(f"{controller.base}/socket.io/?EIO=4&transport=websocket")
+    ws._simulcast_session = session  # type: ignore[attr-defined]
+    opened = await ws.receive_str()
+    assert opened.startswith("0{")
+    handshake = orjson.loads(opened[1:])
+    assert handshake["upgrades"] == []
+    assert handshake["pingInterval"] == 25000
+    return ws
+
+
+async def close_raw(ws: aiohttp.ClientWebSocketResponse) -> None:
+    await ws.close()
+    await ws._simulcast_session.close()  # type: ignore[attr-defined]
+
+
+async def test_raw_packets_connect_event_ack_and_errors(controller: Controller) -> None:
+    ws = await raw_socket(controller)
+    try:
+        await ws.send_str("40/nowhere,{}")
+        assert await ws.receive_str() == '44/nowhere,{"message":"Invalid namespace"}'
+        await ws.send_str(f'40/console,{{"token":"{ADMIN}"}}')
+        connected = await ws.receive_str()
+        assert connected.startswith('40/console,{"sid":"')
+        snapshot = orjson.loads((await ws.receive_str()).removeprefix("42/console,"))
+        assert snapshot[0] == "snapshot"
+        assert snapshot[1]["kind"] == "console"
+        await ws.send_str('42/console,7["no_such_event",{}]')
+        ack = await ws.receive_str()
+        assert ack.startswith("43/console,7[")
+        error = orjson.loads(ack.removeprefix("43/console,7"))[0]["error"]
+        assert error["code"] == "unknown_event"
+        assert "docs/protocol.md" in error["message"]
+        await ws.send_str('42/console,8["watch",{"session_id":"s_missing"},{"extra":1}]')
+        ack = orjson.loads((await ws.receive_str()).removeprefix("43/console,8"))[0]
+        assert ack["error"]["code"] == "invalid_input"
+        await ws.send_str('42/console,9["snapshot"]')
+        ack = orjson.loads((await ws.receive_str()).removeprefix("43/console,9"))[0]
+        assert ack["ok"] is True
+        assert ack["data"]["kind"] == "console"
+        await ws.send_str("42/console,{not json")  # a broken packet ends the connection
+        assert await ws.receive_str() == "1"  # Engine.IO's close packet
+        closed = await ws.receive()
+        assert closed.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
+    finally:
+        await close_raw(ws)
+    await asyncio.sleep(0.05)
+    assert all(not members for members in controller.realtime.sio.clients.values())
+
+
+async def test_events_sent_before_a_namespace_connect_are_refused(controller: Controller) -> None:
+    ws = await raw_socket(controller)
+    try:
+        await ws.send_str('42/room,3["claim",{}]')
+        ack = orjson.loads((await ws.receive_str()).removeprefix("43/room,3"))[0]
+        assert ack == {"ok": False, "error": {"code": "not_connected", "message": "connect first"}}
+    finally:
+        await close_raw(ws)
+
+
+async def test_wrong_protocol_version_and_foreign_origin_are_refused(
+    controller: Controller,
+) -> None:
+    async with aiohttp.ClientSession() as http:
+        old = await http.get(f"{controller.base}/socket.io/?EIO=3&transport=polling")
+        assert old.status == 400
+        assert "Engine.IO 4" in await old.text()
+        foreign = await http.get(
+            f"{controller.base}/socket.io/?EIO=4&transport=polling",
+            headers={"Origin": "https://elsewhere.example"},
+        )
+        assert foreign.status == 403
+        unknown = await http.get(f"{controller.base}/socket.io/?EIO=4&transport=polling&sid=zz")
+        assert unknown.status == 400
+        assert "connect again" in await unknown.text()
+
+
+class Echo(Namespace):
+    async def on_connect(self, sid: str, remote: str, auth: Any) -> None:
+        self.enter_room(sid, "all")
+
+
+async def small_server(**options: float) -> tuple[SocketServer, TestServer]:
+    sio = SocketServer(**options)
+    sio.register(Echo("/echo"))
+    app = web.Application()
+    sio.engine.attach(app)
+    server = TestServer(app)
+    await server.start_server()
+    return sio, server
+
+
+async def test_pings_keep_answering_clients_and_close_silent_ones() -> None:
+    sio, server = await small_server(ping_interval_s=1, ping_timeout_s=1)
+    pinger = asyncio.create_task(sio.engine.run())
+    url = f"http://127.0.0.1:{server.port}/socket.io/?EIO=4&transport=websocket"
+    try:
+        async with aiohttp.ClientSession() as http:
+            talker = await http.ws_connect(url)
+            silent = await http.ws_connect(url)
+            for ws in (talker, silent):
+                await ws.receive_str()
+                await ws.send_str("40/echo,{}")
+                assert (await ws.receive_str()).startswith("40/echo,")
+            assert sio.room_size("/echo", "all") == 2
+            for _ in range(3):
+                assert await talker.receive_str(timeout=3) == "2"
+                await talker.send_str("3")
+            assert await silent.receive_str(timeout=3) == "2"  # never answered
+            closing = await silent.receive(timeout=3)
+            assert closing.type == aiohttp.WSMsgType.TEXT
+            assert closing.data == "1"
+            assert sio.room_size("/echo", "all") == 1
+            await talker.close()
+    finally:
+        pinger.cancel()
+        await server.close()
+
+
+async def test_a_client_that_does_not_read_is_closed_not_buffered() -> None:
+    sio, server = await small_server()
+    url = f"http://127.0.0.1:{server.port}/socket.io/?EIO=4&transport=websocket"
+    try:
+        async with aiohttp.ClientSession() as http:
+            reader = await http.ws_connect(url)
+            stalled = await http.ws_connect(url, max_msg_size=0)
+            for ws in (reader, stalled):
+                await ws.receive_str()
+                await ws.send_str("40/echo,{}")
+                await ws.receive_str()
+            # The stalled client's process stops reading: its kernel buffers fill up.
+            stalled_transport = stalled._response.connection.transport  # type: ignore[union-attr]
+            stalled_transport.pause_reading()
+            received = 0
+
+            async def keep_reading() -> None:
+                nonlocal received
+                async for message in reader:
+                    received += message.data.startswith("42/echo,")
+
+            reading = asyncio.create_task(keep_reading())
+            big = "x" * 100_000
+            for round_ in range(1000):
+                sio.emit("news", {"n": round_, "text": big}, namespace="/echo", room="all")
+                await asyncio.sleep(0.001)
+                if sio.room_size("/echo", "all") == 1:
+                    break
+            assert sio.room_size("/echo", "all") == 1, "the stalled client was never closed"
+            assert round_ > 10  # not at once: only once over a megabyte is waiting
+            for _ in range(100):
+                if received > round_:
+                    break
+                await asyncio.sleep(0.01)
+            assert received > round_  # the reading client got everything, and more since
+            reading.cancel()
+            await reader.close()
+            stalled_transport.abort()
+    finally:
+        await server.close()
