@@ -30,7 +30,10 @@ class Coalescer:
 
     def touch(self, state: SessionState, record: Recorded) -> None:
         """Note what ``record`` changed; sent at the next tick."""
-        _, rooms, checks = self._dirty.setdefault(state.id, (state, set(), set()))
+        dirty = self._dirty.get(state.id)
+        if dirty is None:
+            dirty = self._dirty[state.id] = (state, set(), set())
+        _, rooms, checks = dirty
         event = record.event
         room = getattr(event, "room", None)
         if room is not None:

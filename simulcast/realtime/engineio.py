@@ -82,11 +82,36 @@ class Handler(Protocol):
         """Called once per connection, as soon as it is closed (by either side)."""
 
 
+class Outbox:
+    """Frames sent to a WebSocket client during one turn of the event loop leave in one write
+    (one system call) at the end of that turn: an acknowledgement and the event it caused,
+    or several events for a busy room, share a packet."""
+
+    __slots__ = ("_dirty", "_scheduled")
+
+    def __init__(self) -> None:
+        self._dirty: list[EngineSocket] = []
+        self._scheduled = False
+
+    def add(self, socket: EngineSocket) -> None:
+        self._dirty.append(socket)
+        if not self._scheduled:
+            self._scheduled = True
+            asyncio.get_running_loop().call_soon(self.flush)
+
+    def flush(self) -> None:
+        self._scheduled = False
+        dirty, self._dirty = self._dirty, []
+        for socket in dirty:
+            socket.flush()
+
+
 class EngineSocket:
     """One client connection, over WebSocket or long-polling (until it upgrades)."""
 
     __slots__ = (
         "_on_closed",
+        "_outbox",
         "_queue",
         "_transport",
         "_waiter",
@@ -99,7 +124,11 @@ class EngineSocket:
     )
 
     def __init__(
-        self, sid: str, remote: str, on_closed: Callable[[EngineSocket, str], None]
+        self,
+        sid: str,
+        remote: str,
+        outbox: Outbox,
+        on_closed: Callable[[EngineSocket, str], None],
     ) -> None:
         self.sid = sid
         self.remote = remote
@@ -110,8 +139,10 @@ class EngineSocket:
         self._transport: asyncio.Transport | None = None
         self._ws: web.WebSocketResponse | None = None
         self._queue: list[bytes] = []
-        """Packets waiting for the next poll (polling transport only)."""
+        """WebSocket: frames for the end of this turn (see Outbox). Polling: packets waiting
+        for the next poll."""
         self._waiter: asyncio.Future[None] | None = None
+        self._outbox = outbox
         self._on_closed = on_closed
 
     @property
@@ -119,19 +150,13 @@ class EngineSocket:
         return self._transport is None
 
     def send(self, frame: Frame) -> None:
-        """Queue ``frame`` on the connection without waiting: a write on the socket, or a
-        packet for the next poll."""
+        """Queue ``frame`` on the connection without waiting."""
         if self.closed:
             return
-        transport = self._transport
-        if transport is not None:
-            if transport.is_closing():
-                return
-            if transport.get_write_buffer_size() > MAX_PENDING_BYTES:
-                log.warning("closing %s: it does not read what it is sent", self.remote)
-                self.close("slow client")
-                return
-            transport.write(frame.ws)
+        if self._transport is not None:
+            if not self._queue:
+                self._outbox.add(self)
+            self._queue.append(frame.ws)
             return
         if len(self._queue) > MAX_PENDING_BYTES // 64:
             self.close("slow client")
@@ -139,14 +164,28 @@ class EngineSocket:
         self._queue.append(frame.text)
         self._wake()
 
+    def flush(self) -> None:
+        """Write this turn's frames (WebSocket), unless the client stopped reading."""
+        transport, queued = self._transport, self._queue
+        if transport is None or not queued:
+            return
+        self._queue = []
+        if self.closed or transport.is_closing():
+            return
+        if transport.get_write_buffer_size() > MAX_PENDING_BYTES:
+            log.warning("closing %s: it does not read what it is sent", self.remote)
+            self.close("slow client")
+            return
+        transport.write(queued[0] if len(queued) == 1 else b"".join(queued))
+
     def use_websocket(self, ws: web.WebSocketResponse, transport: asyncio.Transport) -> None:
         """Switch to the WebSocket; what waited for a poll goes out on it, in order."""
+        queued, self._queue = self._queue, []
         self._ws = ws
         self._transport = transport
         self.upgrading = False
-        queued, self._queue = self._queue, []
         for text in queued:
-            transport.write(Frame(text).ws)
+            self.send(Frame(text))
         self._wake()
 
     def close(self, reason: str) -> None:
@@ -154,9 +193,14 @@ class EngineSocket:
             return
         self.closed = True
         self._on_closed(self, reason)
-        if self._ws is not None and self._transport is not None:
-            self._transport.write(CLOSE.ws)
-            asyncio.get_running_loop().create_task(self._ws.close())
+        transport, ws = self._transport, self._ws
+        if transport is not None and ws is not None and not transport.is_closing():
+            if reason == "slow client":
+                transport.abort()  # what it has not read is lost anyway
+            else:
+                transport.write(b"".join([*self._queue, CLOSE.ws]))
+                asyncio.get_running_loop().create_task(ws.close())
+            self._queue = []
         self._wake()
 
     def _wake(self) -> None:
@@ -199,6 +243,7 @@ class EngineServer:
         self.ping_timeout_s = ping_timeout_s
         self.sockets: dict[str, EngineSocket] = {}
         self._wheel: dict[int, list[EngineSocket]] = {}
+        self._outbox = Outbox()
         self._tick = 0
 
     def attach(self, app: web.Application, path: str = "/socket.io/") -> None:
@@ -279,7 +324,8 @@ class EngineServer:
     # -- connections --------------------------------------------------------------------
 
     def _open(self, request: web.Request) -> EngineSocket:
-        socket = EngineSocket(secrets.token_urlsafe(15), request.remote or "unknown", self._drop)
+        remote = request.remote or "unknown"
+        socket = EngineSocket(secrets.token_urlsafe(15), remote, self._outbox, self._drop)
         self.sockets[socket.sid] = socket
         self._schedule(socket)
         return socket

@@ -24,7 +24,9 @@ from simulcast.models.events import EVENT_ADAPTER, Recorded
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: no index on client ids (nothing queries it; replay reads the whole log, and the index
+cost more than the insert itself)."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -38,8 +40,7 @@ CREATE TABLE IF NOT EXISTS events (
     data       TEXT NOT NULL,
     UNIQUE (session_id, seq)
 );
-CREATE INDEX IF NOT EXISTS events_client
-    ON events (session_id, actor, client_id) WHERE client_id IS NOT NULL;
+DROP INDEX IF EXISTS events_client;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
@@ -81,6 +82,8 @@ class SqliteEventStore:
         self.path = path
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
+        self._accepting = False
+        """True while the writer thread runs (a flag: Thread.is_alive costs a lock per call)."""
         self._loop: asyncio.AbstractEventLoop | None = None
         self._failure: str | None = None
         self._lock_fd: int | None = None
@@ -97,6 +100,7 @@ class SqliteEventStore:
             raise
         self._loop = asyncio.get_running_loop()
         self._thread = threading.Thread(target=self._writer, name="sqlite-writer", daemon=True)
+        self._accepting = True
         self._thread.start()
 
     def _lock(self) -> None:
@@ -142,7 +146,7 @@ class SqliteEventStore:
         connection = self._connect()
         try:
             version = connection.execute("PRAGMA user_version").fetchone()[0]
-            if version not in (0, SCHEMA_VERSION):
+            if version not in (0, 1, SCHEMA_VERSION):  # 1 → 2: the script drops an index
                 raise StartupError(
                     f"{self.path} has schema version {version}, this simulcast knows "
                     f"{SCHEMA_VERSION}: use the simulcast version that wrote it"
@@ -180,7 +184,7 @@ class SqliteEventStore:
     ) -> None:
         if self._failure is not None:
             raise StoreError(f"the event store failed earlier ({self._failure}): restart simulcast")
-        if self._thread is None or not self._thread.is_alive():
+        if not self._accepting:
             raise StoreError("the event store is closed")
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._jobs.put((rows, meta, sql or [], future))
@@ -208,6 +212,7 @@ class SqliteEventStore:
                 if stop:
                     return
         finally:
+            self._accepting = False
             connection.close()
 
     def _commit(self, connection: sqlite3.Connection, batch: list[_Job]) -> None:
@@ -224,9 +229,14 @@ class SqliteEventStore:
         were decided on state that includes these, so none may be stored after them."""
         try:
             connection.execute("BEGIN IMMEDIATE")
-            for rows, meta, statements, _ in batch:
+            rows: list[_Row] = []  # consecutive appends go in one executemany
+            for job_rows, meta, statements, _ in batch:
+                rows.extend(job_rows)
+                if not meta and not statements:
+                    continue
                 if rows:
                     connection.executemany(_INSERT, rows)
+                    rows = []
                 if meta:
                     connection.executemany(
                         "INSERT INTO meta VALUES (?, ?) "
@@ -235,6 +245,8 @@ class SqliteEventStore:
                     )
                 for statement, parameters in statements:
                     connection.execute(statement, parameters)
+            if rows:
+                connection.executemany(_INSERT, rows)
             connection.execute("COMMIT")
             self.commits += 1
             return None
@@ -283,6 +295,7 @@ class SqliteEventStore:
         return await asyncio.to_thread(read)
 
     async def close(self) -> None:
+        self._accepting = False
         if self._thread is not None and self._thread.is_alive():
             self._jobs.put(None)
             await asyncio.to_thread(self._thread.join)

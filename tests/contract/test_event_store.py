@@ -144,3 +144,42 @@ async def test_a_second_process_cannot_open_the_same_file(
         f"the database {store.path} is in use by another simulcast process: "
         "stop it first, or pass another --db"
     )
+
+
+async def test_a_version_1_database_is_upgraded_without_losing_events(tmp_path: Path) -> None:
+    """Schema 1 had an index on client ids that nothing read; opening drops it, keeps all."""
+    path = tmp_path / "v1.db"
+    store = SqliteEventStore(path)
+    await store.start()
+    await store.append([_scheduled("s1"), _checkin("s1", 2)])
+    await store.close()
+    with sqlite3.connect(path) as raw:
+        raw.execute(
+            "CREATE INDEX events_client ON events (session_id, actor, client_id) "
+            "WHERE client_id IS NOT NULL"
+        )
+        raw.execute("PRAGMA user_version = 1")
+    raw.close()
+    again = SqliteEventStore(path)
+    await again.start()
+    assert [record.seq for record in await _all(again)] == [1, 2]
+    await again.append([_checkin("s1", 3)])
+    await again.close()
+    with sqlite3.connect(path) as raw:
+        indexes = raw.execute("SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()
+        version = raw.execute("PRAGMA user_version").fetchone()[0]
+    raw.close()
+    assert ("events_client",) not in indexes
+    assert version == 2
+
+
+async def test_a_database_from_a_newer_simulcast_is_refused(tmp_path: Path) -> None:
+    from simulcast.errors import StartupError
+
+    path = tmp_path / "future.db"
+    with sqlite3.connect(path) as raw:
+        raw.execute("PRAGMA user_version = 9")
+    raw.close()
+    with pytest.raises(StartupError) as refused:
+        await SqliteEventStore(path).start()
+    assert "schema version 9" in refused.value.message
