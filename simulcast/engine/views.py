@@ -22,8 +22,20 @@ JSON = dict[str, Any]
 RECENT_ANNOUNCEMENTS = 20
 
 
+_last_iso: tuple[datetime | None, str | None] = (None, None)
+
+
 def iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat()
+    """ISO 8601. The records of one action share one timestamp object, formatted for the
+    store, the fan-out and the acknowledgement: the last one is remembered."""
+    global _last_iso
+    if moment is None:
+        return None
+    if moment is _last_iso[0]:
+        return _last_iso[1]
+    text = moment.isoformat()
+    _last_iso = (moment, text)
+    return text
 
 
 def session_summary(state: SessionState) -> JSON:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 from simulcast.domain.state import SessionState
 from simulcast.engine.views import JSON, check_view, room_tile, totals
@@ -34,13 +35,12 @@ class Coalescer:
         if dirty is None:
             dirty = self._dirty[state.id] = (state, set(), set())
         _, rooms, checks = dirty
-        event = record.event
-        room = getattr(event, "room", None)
-        if room is not None:
-            rooms.add(room)
-        check_id = getattr(event, "check_id", None)
-        if check_id is not None:
-            checks.add(check_id)
+        event: Any = record.event
+        fields = type(event).model_fields  # not getattr(…, None): pydantic raises inside
+        if "room" in fields:
+            rooms.add(event.room)
+        if "check_id" in fields:
+            checks.add(event.check_id)
 
     def build(self, state: SessionState, rooms: set[str], checks: set[str]) -> JSON:
         return {
