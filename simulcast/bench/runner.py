@@ -255,6 +255,9 @@ async def _capacity(
     to connect each step, the longest GC pause meanwhile."""
     results = []
     have = sum(a["residents"] for a in await workers.ask("grow", {"count": 0}, kind="rooms"))
+    # The state the rate steps left behind counts in the overall figure; the marginal one
+    # (this step's growth over the connections it added) is what one more connection costs.
+    last_rss, last_connections = target.rss_kb(), have + len(target.creds) + plan.consoles
     for level in [lvl for lvl in CAPACITY_LEVELS if lvl < plan.capacity] + [plan.capacity]:
         if level <= have:
             continue
@@ -272,11 +275,16 @@ async def _capacity(
             "connect_seconds": round(time.monotonic() - started, 2),
             "rss_mb": round(rss / 1024, 1),
             "rss_kb_per_conn": round((rss - idle_rss) / connections, 1),
+            "marginal_kb_per_conn": round(
+                (rss - last_rss) / max(1, connections - last_connections), 1
+            ),
             "gc_pause_max_ms": gc["pause_max_ms"] if gc else None,
         }
+        last_rss, last_connections = rss, connections
         results.append(result)
         say(
-            f"[{target.name}] {have} residents: {result['rss_kb_per_conn']} KB per connection, "
+            f"[{target.name}] {have} residents: {result['rss_kb_per_conn']} KB per connection "
+            f"({result['marginal_kb_per_conn']} KB each for this step's), "
             f"{result['connect_seconds']} s to connect the step, GC max {result['gc_pause_max_ms']}"
         )
     return results
@@ -333,4 +341,19 @@ async def run_bench(plan: Plan) -> dict[str, Any]:
             for name, peer in figures["peers"].items()
         }
         say(f"ratios of simulcast's max rate: {figures['ratios']}")
+        raw = figures["peers"]["raw_aiohttp"]
+        memory = {
+            "at_start": _ratio(figures["simulcast"]["rss_kb_per_conn"], raw["rss_kb_per_conn"])
+        }
+        if plan.capacity:
+            ours_last, raw_last = figures["simulcast"]["capacity"][-1], raw["capacity"][-1]
+            memory["marginal_at_capacity"] = _ratio(
+                ours_last["marginal_kb_per_conn"], raw_last["marginal_kb_per_conn"]
+            )
+        figures["rss_ratios_to_raw_aiohttp"] = memory
+        say(f"RSS per connection, simulcast / raw aiohttp: {memory}")
     return figures
+
+
+def _ratio(ours: float, theirs: float) -> float | None:
+    return round(ours / theirs, 2) if theirs else None
