@@ -68,6 +68,9 @@ class Frame:
         return self._ws
 
 
+_CLOSING: set[asyncio.Task[bool]] = set()
+"""WebSocket close handshakes under way (referenced so that they are not collected)."""
+
 PING = Frame(b"2")
 NOOP = Frame(b"6")
 CLOSE = Frame(b"1")
@@ -103,7 +106,11 @@ class Outbox:
         self._scheduled = False
         dirty, self._dirty = self._dirty, []
         for socket in dirty:
-            socket.flush()
+            try:
+                socket.flush()
+            except Exception:  # one broken connection must not strand the others' frames
+                log.exception("write to %s failed", socket.remote)
+                socket.close("write error")
 
 
 class EngineSocket:
@@ -117,6 +124,7 @@ class EngineSocket:
         "_waiter",
         "_ws",
         "answered",
+        "busy",
         "closed",
         "remote",
         "sid",
@@ -135,6 +143,9 @@ class EngineSocket:
         self.closed = False
         self.answered = True
         """False from a ping until its pong."""
+        self.busy = 0
+        """Handlers of this client's messages running: its pongs wait behind them, so it is
+        not timed out meanwhile (an OBS request may take seconds)."""
         self.upgrading = False
         self._transport: asyncio.Transport | None = None
         self._ws: web.WebSocketResponse | None = None
@@ -199,7 +210,9 @@ class EngineSocket:
                 transport.abort()  # what it has not read is lost anyway
             else:
                 transport.write(b"".join([*self._queue, CLOSE.ws]))
-                asyncio.get_running_loop().create_task(ws.close())
+                task = asyncio.get_running_loop().create_task(ws.close())
+                _CLOSING.add(task)
+                task.add_done_callback(_CLOSING.discard)
             self._queue = []
         self._wake()
 
@@ -222,6 +235,8 @@ class EngineSocket:
                 self._waiter = None
         if self._queue:
             queued, self._queue = self._queue, []
+            if self.closed:
+                queued.append(CLOSE.text)
             return SEPARATOR.encode().join(queued)
         if self.closed:
             return CLOSE.text
@@ -281,12 +296,21 @@ class EngineServer:
         if len(body) > MAX_MESSAGE:
             socket.close("payload too large")
             raise PayloadTooLargeError(f"a socket.io message is {MAX_MESSAGE} bytes at most")
-        for packet in body.decode().split(SEPARATOR):
+        try:
+            text = body.decode()
+        except UnicodeDecodeError:
+            socket.close("parse error")
+            raise InputError("a polling payload must be UTF-8 text", code="bad_packet") from None
+        for packet in text.split(SEPARATOR):
             await self._receive(socket, packet)
         return _text(b"ok")
 
     async def _websocket(self, request: web.Request, sid: str | None) -> web.StreamResponse:
         socket = self._known(sid) if sid is not None else None
+        if socket is not None and (not socket.polling or socket.upgrading):
+            raise InputError(
+                "this connection is already upgrading or upgraded", code="bad_transport"
+            )
         ws = web.WebSocketResponse(max_msg_size=MAX_MESSAGE, compress=False, autoping=True)
         await ws.prepare(request)
         transport = request.transport
@@ -295,19 +319,19 @@ class EngineServer:
             socket = self._open(request)
             socket.use_websocket(ws, transport)
             socket.send(Frame(b"0" + self._handshake(socket, upgrades=[])))
-        else:
-            socket.upgrading = True
-            socket._wake()  # the pending poll returns a no-op: the client pauses polling
         upgraded = socket.polling is False
+        probing = False
         try:
             async for message in ws:
                 if message.type != WSMsgType.TEXT:
                     break  # binary is not part of simulcast's protocol
                 text: str = message.data
                 if not upgraded:
-                    if text == "2probe":
+                    if text == "2probe" and not socket.upgrading:
+                        probing = socket.upgrading = True
                         transport.write(Frame(b"3probe").ws)
-                    elif text == "5":
+                        socket._wake()  # the held poll returns a no-op: the client pauses it
+                    elif text == "5" and probing:
                         socket.use_websocket(ws, transport)
                         upgraded = True
                     continue
@@ -317,7 +341,7 @@ class EngineServer:
         finally:
             if upgraded:
                 socket.close("transport close")
-            else:
+            elif probing:
                 socket.upgrading = False  # the probe failed: the client keeps polling
         return ws
 
@@ -354,7 +378,11 @@ class EngineServer:
     async def _receive(self, socket: EngineSocket, text: str) -> None:
         kind = text[:1]
         if kind == "4":
-            await self._handler.on_message(socket, text[1:])
+            socket.busy += 1
+            try:
+                await self._handler.on_message(socket, text[1:])
+            finally:
+                socket.busy -= 1
         elif kind == "3":
             socket.answered = True
         elif kind == "1":
@@ -382,7 +410,7 @@ class EngineServer:
             for socket in self._wheel.pop(self._tick, ()):
                 if socket.closed:
                     continue
-                if not socket.answered:
+                if not socket.answered and not socket.busy:
                     log.info("closing %s: no answer to the last ping", socket.remote)
                     socket.close("ping timeout")
                     continue

@@ -223,10 +223,16 @@ class SocketServer:
             log.exception("connect handler of %s failed", namespace)
             return self._send(socket, namespace, CONNECT_ERROR, {"message": "internal error"})
         if socket.closed or self.clients[namespace].get(client.sid) is not client:
+            # Gone while on_connect ran: its disconnect may have come first, tell it again.
+            self._forget(client)
+            handler.on_disconnect(client.sid, "transport close")
             return
         self._send(socket, namespace, CONNECT, {"sid": client.sid})
         client.ready = True
-        await handler.on_connected(client.sid)
+        try:
+            await handler.on_connected(client.sid)
+        except Exception:  # the client stays connected; what failed is in the log
+            log.exception("after-connect handler of %s failed", namespace)
 
     async def _event(
         self, socket: EngineSocket, namespace: str, ack: int | None, data: Any
@@ -237,7 +243,8 @@ class SocketServer:
                 self._ack(socket, namespace, ack, _error("not_connected", "connect first"))
             return
         if not isinstance(data, list) or not data or not isinstance(data[0], str):
-            log.info("ignoring a malformed event from %s", socket.remote)
+            if ack is not None:
+                self._ack(socket, namespace, ack, _error("invalid_input", _MALFORMED))
             return
         name, args = data[0], data[1:]
         handler = self._events[namespace].get(name)
@@ -297,14 +304,20 @@ def decode(text: str) -> tuple[str, str, int | None, Any]:
         namespace = text[at:end].split("?", 1)[0]
         at = end + 1
     start = at
-    while at < len(text) and text[at].isdigit():
+    while at < len(text) and "0" <= text[at] <= "9":
         at += 1
+    if at - start > _MAX_ACK_DIGITS:
+        raise ValueError("acknowledgement id too long")
     ack = int(text[start:at]) if at > start else None
     try:
         data = orjson.loads(text[at:]) if at < len(text) else None
     except orjson.JSONDecodeError as error:
         raise ValueError(f"invalid JSON in a socket.io packet: {error}") from None
     return kind, namespace, ack, data
+
+
+_MALFORMED = 'an event is ["name", payload]: see docs/protocol.md'
+_MAX_ACK_DIGITS = 15
 
 
 def _error(code: str, message: str) -> dict[str, Any]:

@@ -207,3 +207,91 @@ async def test_a_client_that_does_not_read_is_closed_not_buffered() -> None:
             stalled_transport.abort()
     finally:
         await server.close()
+
+
+async def test_malformed_packets_get_an_answer_or_end_the_connection(
+    controller: Controller,
+) -> None:
+    ws = await raw_socket(controller)
+    try:
+        await ws.send_str(f'40/console,{{"token":"{ADMIN}"}}')
+        await ws.receive_str()  # CONNECT
+        await ws.receive_str()  # snapshot
+        await ws.send_str('42/console,5{"not":"a list"}')
+        ack = orjson.loads((await ws.receive_str()).removeprefix("43/console,5"))[0]
+        assert ack["error"]["code"] == "invalid_input"
+        assert '["name", payload]' in ack["error"]["message"]
+        await ws.send_str('42/console,1234567890123456["snapshot"]')  # ack id too long
+        assert await ws.receive_str() == "1"
+    finally:
+        await close_raw(ws)
+
+
+async def test_polling_edges_bad_bytes_and_a_second_websocket(controller: Controller) -> None:
+    url = f"{controller.base}/socket.io/?EIO=4&transport="
+    async with aiohttp.ClientSession() as http:
+        opened = await (await http.get(url + "polling")).text()
+        sid = orjson.loads(opened[1:])["sid"]
+        # The upgrade: probe, then "5"; a second WebSocket for the same id is refused.
+        ws = await http.ws_connect(f"{url}websocket&sid={sid}")
+        await ws.send_str("2probe")
+        assert await ws.receive_str() == "3probe"
+        second = await http.get(f"{url}websocket&sid={sid}")
+        assert second.status == 400
+        assert "already upgrading" in (await second.json())["error"]["message"]
+        await ws.send_str("5")
+        await ws.send_str(f'40/console,{{"token":"{ADMIN}"}}')
+        assert (await ws.receive_str()).startswith("40/console,")
+        await ws.close()
+        # A polling client that sends bytes that are not UTF-8 is told so and closed.
+        opened = await (await http.get(url + "polling")).text()
+        sid = orjson.loads(opened[1:])["sid"]
+        bad = await http.post(f"{url}polling&sid={sid}", data=b"4\xff\xfe")
+        assert bad.status == 400
+        assert (await bad.json())["error"]["code"] == "bad_packet"
+        gone = await http.get(f"{url}polling&sid={sid}")
+        assert gone.status == 400
+
+
+class Slow(Namespace):
+    """A handler that takes longer than the ping interval (as an OBS request may)."""
+
+    async def on_connect(self, sid: str, remote: str, auth: Any) -> None:
+        pass
+
+    async def on_connected(self, sid: str) -> None:
+        raise RuntimeError("a failure after connecting must not drop the client")
+
+    async def on_wait(self, sid: str, data: Any = None) -> Any:
+        await asyncio.sleep(2.5)
+        return {"ok": True}
+
+
+async def test_a_client_busy_in_a_slow_handler_is_not_timed_out() -> None:
+    sio = SocketServer(ping_interval_s=1, ping_timeout_s=1)
+    sio.register(Slow("/slow"))
+    app = web.Application()
+    sio.engine.attach(app)
+    server = TestServer(app)
+    await server.start_server()
+    pinger = asyncio.create_task(sio.engine.run())
+    url = f"http://127.0.0.1:{server.port}/socket.io/?EIO=4&transport=websocket"
+    try:
+        async with aiohttp.ClientSession() as http:
+            ws = await http.ws_connect(url)
+            await ws.receive_str()
+            await ws.send_str("40/slow,{}")
+            assert (await ws.receive_str()).startswith("40/slow,")  # still connected
+            await ws.send_str('42/slow,1["wait",{}]')
+            while True:  # answer every ping; the server reads them only after the handler
+                message = await ws.receive_str(timeout=5)
+                if message == "2":
+                    await ws.send_str("3")
+                    continue
+                assert message == '43/slow,1[{"ok":true}]'
+                break
+            assert len(sio.clients["/slow"]) == 1
+            await ws.close()
+    finally:
+        pinger.cancel()
+        await server.close()

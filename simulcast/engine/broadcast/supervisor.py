@@ -193,6 +193,8 @@ class BroadcastSupervisor:
         self._plans[(session_id, site)] = _Plan(next_at=self._now())
         if self.hub.get(session_id).rooms[site].screen == "offline":
             await self._system(session_id, RecordScreenOnline(site))
+            if not self.screens.alive((session_id, site)):  # it left during the commit
+                await self._screen_gone(session_id, site, "disconnected")
 
     async def _screen_gone(self, session_id: str, site: str, reason: str) -> None:
         if self.hub.get(session_id).rooms[site].screen != "offline":
