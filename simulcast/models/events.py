@@ -6,9 +6,9 @@ validated when read back from the store, so a corrupt row is refused, never half
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -310,3 +310,12 @@ class Recorded:
     actor: str
     event: Event
     client_id: str | None = None
+    _data: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+
+    def data(self) -> dict[str, Any]:
+        """The event's fields in JSON form, ``type`` included, serialised once: the store
+        and the fan-out both need them (do not modify the dict)."""
+        if self._data is None:
+            object.__setattr__(self, "_data", EVENT_ADAPTER.dump_python(self.event, mode="json"))
+        assert self._data is not None
+        return self._data

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from simulcast.domain.state import SessionState
 from simulcast.engine.views import JSON, help_view, iso
-from simulcast.models.events import EVENT_ADAPTER, CheckAnswered, Recorded
+from simulcast.models.events import CheckAnswered, Recorded
 from simulcast.realtime import channels
 from simulcast.realtime.coalescer import Coalescer
 from simulcast.realtime.sio import SocketServer
@@ -63,9 +63,10 @@ _CONSOLE_NOW = frozenset({"help_escalated", "help_answered"})
 
 def payload(record: Recorded) -> JSON:
     """The wire form of an event: its fields plus where it stands in the session's log."""
-    data: JSON = EVENT_ADAPTER.dump_python(record.event, mode="json")
-    data.pop("type")
-    return {"session_id": record.session_id, "seq": record.seq, "at": iso(record.at), **data}
+    body: JSON = {"session_id": record.session_id, "seq": record.seq, "at": iso(record.at)}
+    body.update(record.data())
+    del body["type"]
+    return body
 
 
 def route(state: SessionState, record: Recorded) -> list[Emit]:

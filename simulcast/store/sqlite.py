@@ -77,7 +77,7 @@ def _row(record: Recorded) -> _Row:
         record.event.type,
         record.actor,
         record.client_id,
-        EVENT_ADAPTER.dump_json(record.event).decode(),
+        orjson.dumps(record.data()).decode(),
     )
 
 
