@@ -137,6 +137,7 @@ class Hub:
         self._owners: dict[str, str] = {}
         """help request, check or problem id → its session (ids carry distinct prefixes)."""
         self._outcomes: dict[tuple[str, str, str], Outcome] = {}
+        self._stored: asyncio.Future[None] | None = None
         self._listeners: list[Listener] = []
 
     def subscribe(self, listener: Listener) -> None:
@@ -169,9 +170,14 @@ class Hub:
         return count
 
     def _remember(self, records: list[Recorded], *, replayed: bool) -> Outcome:
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        if replayed:
-            future.set_result(None)
+        future: asyncio.Future[None]
+        if replayed:  # stored already: one finished future serves every replayed outcome
+            if self._stored is None:
+                self._stored = asyncio.get_running_loop().create_future()
+                self._stored.set_result(None)
+            future = self._stored
+        else:
+            future = asyncio.get_running_loop().create_future()
         first = records[0]
         assert first.client_id is not None
         session_key = "" if first.event.type == "session_scheduled" else first.session_id
