@@ -252,8 +252,11 @@ class EngineServer:
         *,
         ping_interval_s: float = PING_INTERVAL_S,
         ping_timeout_s: float = PING_TIMEOUT_S,
+        public_host: Callable[[], str | None] = lambda: None,
     ) -> None:
         self._handler = handler
+        self._public_host = public_host
+        """The host of the public URL (behind a proxy, pages come from there)."""
         self.ping_interval_s = ping_interval_s
         self.ping_timeout_s = ping_timeout_s
         self.sockets: dict[str, EngineSocket] = {}
@@ -275,7 +278,7 @@ class EngineServer:
                 "upgrade the client or add EIO=4",
                 code="bad_transport",
             )
-        _same_origin(request)
+        self._check_origin(request)
         transport = query.get("transport")
         sid = query.get("sid")
         if transport == "websocket":
@@ -344,6 +347,17 @@ class EngineServer:
             elif probing:
                 socket.upgrading = False  # the probe failed: the client keeps polling
         return ws
+
+    def _check_origin(self, request: web.Request) -> None:
+        """Browsers send Origin: only pages served by this controller (its address, or its
+        public URL behind a proxy) may connect."""
+        origin = _origin_host(request)
+        if origin is None or origin in (request.host, self._public_host()):
+            return
+        raise ForbiddenError(
+            "connections are accepted from this controller's pages only "
+            "(behind a proxy: set --public-url, or pass the Host header)"
+        )
 
     # -- connections --------------------------------------------------------------------
 
@@ -423,8 +437,6 @@ def _text(body: bytes) -> web.Response:
     return web.Response(body=body, content_type="text/plain", charset="utf-8")
 
 
-def _same_origin(request: web.Request) -> None:
-    """Browsers send Origin: only pages served by this controller may connect."""
+def _origin_host(request: web.Request) -> str | None:
     origin = request.headers.get("Origin")
-    if origin and urlsplit(origin).netloc != request.host:
-        raise ForbiddenError("connections are accepted from this controller's pages only")
+    return urlsplit(origin).netloc if origin else None

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from simulcast.realtime.coalescer import Coalescer
 from simulcast.realtime.context import Services
@@ -25,7 +26,7 @@ class Realtime:
 
 def create_realtime(services: Services, *, console_hz: float) -> Realtime:
     """A socket.io server whose namespaces act through ``services.hub``."""
-    sio = SocketServer()
+    sio = SocketServer(public_host=lambda: urlsplit(services.base_url()).netloc)
     sio.register(ConsoleNamespace("/console", services))
     sio.register(RoomNamespace("/room", services))
     sio.register(ResidentNamespace("/resident", services))

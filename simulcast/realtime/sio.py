@@ -95,7 +95,7 @@ class Namespace:
 class SocketServer:
     """Implements engineio.Handler; serves the registered namespaces."""
 
-    def __init__(self, **engine_options: float) -> None:
+    def __init__(self, **engine_options: Any) -> None:
         self.engine = EngineServer(self, **engine_options)
         self._namespaces: dict[str, Namespace] = {}
         self._events: dict[str, dict[str, EventHandler]] = {}

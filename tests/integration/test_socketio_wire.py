@@ -13,7 +13,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from simulcast.realtime.sio import Namespace, SocketServer
-from tests.conftest import Controller
+from tests.conftest import Controller, ControllerFactory
 from tests.helpers import ADMIN, cid
 
 ROOM = "cs-lille-sud"
@@ -123,6 +123,20 @@ async def test_wrong_protocol_version_and_foreign_origin_are_refused(
         unknown = await http.get(f"{controller.base}/socket.io/?EIO=4&transport=polling&sid=zz")
         assert unknown.status == 400
         assert "connect again" in await unknown.text()
+
+
+async def test_behind_a_proxy_pages_of_the_public_url_may_connect(
+    start_controller: ControllerFactory,
+) -> None:
+    controller = await start_controller(public_url="https://simulcast.example.org")
+    url = f"http://127.0.0.1:{controller.server.port}/socket.io/?EIO=4&transport=polling"
+    async with aiohttp.ClientSession() as http:
+        public = await http.get(url, headers={"Origin": "https://simulcast.example.org"})
+        assert public.status == 200
+        assert (await public.text()).startswith("0{")
+        foreign = await http.get(url, headers={"Origin": "https://simulcast.example.org.evil"})
+        assert foreign.status == 403
+        assert "--public-url" in (await foreign.json())["error"]["message"]
 
 
 class Echo(Namespace):
