@@ -300,6 +300,7 @@ async def _storm(
     target.kill()
     started = time.monotonic()
     target.start(port)
+    ready = round(time.monotonic() - started, 3)  # restarted and listening (replay done)
     answers = await workers.ask("storm", {"min_seq": before["seq"], "within": 60}, kind="rooms")
     seconds = round(time.monotonic() - started, 3)
     after = await target.session(http)
@@ -310,7 +311,8 @@ async def _storm(
         k: after["totals"][k] for k in ("checked_in", "help_total", "help_open")
     }
     say(
-        f"[{target.name}] {back}/{expected} back, {caught_up} caught up in {seconds} s; "
+        f"[{target.name}] {back}/{expected} back, {caught_up} caught up in {seconds} s "
+        f"(listening again after {ready} s); "
         f"counts {'unchanged' if same else 'CHANGED'}"
     )
     return {
@@ -318,6 +320,7 @@ async def _storm(
         "reconnected": back,
         "caught_up": caught_up,
         "seconds": seconds,
+        "restart_seconds": ready,
         "counts_unchanged": same,
         "totals_before": before["totals"],
         "totals_after": after["totals"],
