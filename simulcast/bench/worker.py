@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
-import aiohttp
-
 from simulcast.bench.wire import LightClient
 
 Creds = dict[str, str]
@@ -62,14 +60,14 @@ class RoomsWorker:
         self._cancel_sent: dict[str, float] = {}
         self._seq_seen: int = 0
 
-    async def connect(self, http: aiohttp.ClientSession) -> dict[str, Any]:
+    async def connect(self) -> dict[str, Any]:
         started = time.monotonic()
         for creds in self.rooms:
-            facilitator = LightClient(http, self.base_url, "/room")
+            facilitator = LightClient(self.base_url, "/room")
             facilitator.on_event = self._facilitator_event(creds["site"])
             await facilitator.connect({"token": creds["facilitator"]})
             self.facilitators[creds["site"]] = facilitator
-        failed = await self._join(http, self.residents_per_room * len(self.rooms))
+        failed = await self._join(self.residents_per_room * len(self.rooms))
         return {
             "residents": len(self.residents),
             "facilitators": len(self.facilitators),
@@ -77,24 +75,24 @@ class RoomsWorker:
             "seconds": round(time.monotonic() - started, 3),
         }
 
-    async def grow(self, http: aiohttp.ClientSession, count: int) -> dict[str, Any]:
+    async def grow(self, count: int) -> dict[str, Any]:
         """Connect and check in ``count`` more residents, spread over this worker's rooms."""
         started = time.monotonic()
-        failed = await self._join(http, count)
+        failed = await self._join(count)
         return {
             "residents": len(self.residents),
             "failed": failed,
             "seconds": round(time.monotonic() - started, 3),
         }
 
-    async def _join(self, http: aiohttp.ClientSession, count: int) -> int:
+    async def _join(self, count: int) -> int:
         failed = 0
         first = len(self.residents)
 
         async def join(index: int) -> None:
             nonlocal failed
             creds = self.rooms[index % len(self.rooms)]
-            client = LightClient(http, self.base_url, "/resident")
+            client = LightClient(self.base_url, "/resident")
             resident = Resident(client, creds["site"], creds["code"])
             try:
                 await client.connect({"code": creds["code"]})
@@ -218,9 +216,7 @@ class RoomsWorker:
                 "cancel_help", {"client_id": f"c{tag}", "request_id": request}, on_cancel
             )
 
-    async def storm(
-        self, http: aiohttp.ClientSession, min_seq: int, within: float
-    ) -> dict[str, Any]:
+    async def storm(self, min_seq: int, within: float) -> dict[str, Any]:
         """After the server restarts: reconnect every client (with jitter), wait for each
         snapshot at ``seq >= min_seq``; returns how long it took and how many made it."""
         started = time.monotonic()
@@ -258,7 +254,7 @@ class RoomsWorker:
             auth = {"code": resident.code, "token": resident.token}
             jobs.append(
                 back(
-                    lambda: LightClient(http, self.base_url, "/resident"),
+                    lambda: LightClient(self.base_url, "/resident"),
                     auth,
                     lambda client, who=resident: setattr(who, "client", client),
                 )
@@ -267,7 +263,7 @@ class RoomsWorker:
             site = creds["site"]
 
             def facilitator(site: str = site) -> LightClient:
-                client = LightClient(http, self.base_url, "/room")
+                client = LightClient(self.base_url, "/room")
                 client.on_event = self._facilitator_event(site)
                 return client
 
@@ -299,10 +295,10 @@ class ConsoleWorker:
         self.latest: dict[str, int] = {}
         """Each room's help_total as last heard: the base of the next step."""
 
-    async def connect(self, http: aiohttp.ClientSession) -> dict[str, Any]:
+    async def connect(self) -> dict[str, Any]:
         self.per_console = [0] * self.count
         for index in range(self.count):
-            client = LightClient(http, self.base_url, "/console")
+            client = LightClient(self.base_url, "/console")
             client.on_event = self._on_event(index)
             await client.connect(self.auth)
         return {"consoles": self.count}
@@ -339,32 +335,30 @@ def serve(pipe: Connection, kind: str, args: dict[str, Any]) -> None:
 
 
 async def _serve(pipe: Connection, kind: str, args: dict[str, Any]) -> None:
-    connector = aiohttp.TCPConnector(limit=0)
-    async with aiohttp.ClientSession(connector=connector) as http:
-        worker: RoomsWorker | ConsoleWorker = (
-            RoomsWorker(args["base_url"], args["rooms"], args["residents_per_room"])
-            if kind == "rooms"
-            else ConsoleWorker(
-                args["base_url"], args["admin_token"], args["session_id"], args["consoles"]
-            )
+    worker: RoomsWorker | ConsoleWorker = (
+        RoomsWorker(args["base_url"], args["rooms"], args["residents_per_room"])
+        if kind == "rooms"
+        else ConsoleWorker(
+            args["base_url"], args["admin_token"], args["session_id"], args["consoles"]
         )
-        loop = asyncio.get_running_loop()
-        while True:
-            command, params = await loop.run_in_executor(None, pipe.recv)
-            try:
-                if command == "connect":
-                    result = await worker.connect(http)
-                elif command == "run":
-                    result = await worker.run(params["rate"], params["duration"])
-                elif command == "grow" and isinstance(worker, RoomsWorker):
-                    result = await worker.grow(http, params["count"])
-                elif command == "storm" and isinstance(worker, RoomsWorker):
-                    result = await worker.storm(http, params["min_seq"], params["within"])
-                elif command == "close":
-                    pipe.send({})
-                    return
-                else:
-                    result = {"error": f"unknown command {command}"}
-            except Exception as error:  # reported, not hidden: the coordinator shows it
-                result = {"error": repr(error)}
-            pipe.send(result)
+    )
+    loop = asyncio.get_running_loop()
+    while True:
+        command, params = await loop.run_in_executor(None, pipe.recv)
+        try:
+            if command == "connect":
+                result = await worker.connect()
+            elif command == "run":
+                result = await worker.run(params["rate"], params["duration"])
+            elif command == "grow" and isinstance(worker, RoomsWorker):
+                result = await worker.grow(params["count"])
+            elif command == "storm" and isinstance(worker, RoomsWorker):
+                result = await worker.storm(params["min_seq"], params["within"])
+            elif command == "close":
+                pipe.send({})
+                return
+            else:
+                result = {"error": f"unknown command {command}"}
+        except Exception as error:  # reported, not hidden: the coordinator shows it
+            result = {"error": repr(error)}
+        pipe.send(result)
