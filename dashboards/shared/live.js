@@ -25,7 +25,9 @@ export function connect({ namespace, auth, onSnapshot, on = {}, onRefused = () =
   const socket = io(namespace, {
     auth: (send) => send(auth()),
     reconnectionDelay: 500,
-    reconnectionDelayMax: 5000,
+    // At most 2 s between tries: after a controller restart every page is back within
+    // seconds (docs/benchmarks.md, reconnect storm); the server takes 10,000 at once.
+    reconnectionDelayMax: 2000,
   });
   // Watermarks per session (a console hears the lifecycle of every session, each with its
   // own log) and per stream: events come in commit order, coalesced console_update
