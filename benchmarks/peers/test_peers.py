@@ -21,6 +21,8 @@ import aiohttp
 import pytest
 import socketio
 
+from tests.helpers import Recorder, connect, refused
+
 HERE = Path(__file__).resolve().parent
 NODE_PEER = HERE / "node_socketio"
 PEERS = {
@@ -49,37 +51,6 @@ ISO = _IsoTime()
 
 
 @dataclass
-class Listener:
-    """A socket.io client connected to one namespace, keeping every event it hears."""
-
-    namespace: str
-    client: socketio.AsyncClient
-    events: list[tuple[str, Any]] = field(default_factory=list)
-    changed: asyncio.Event = field(default_factory=asyncio.Event)
-
-    def of(self, name: str) -> list[Any]:
-        return [data for event, data in self.events if event == name]
-
-    async def wait_for(
-        self, name: str, where: Callable[[Any], bool] = lambda _: True, within: float = WAIT
-    ) -> Any:
-        async def look() -> Any:
-            seen = 0
-            while True:
-                for event, data in self.events[seen:]:
-                    if event == name and where(data):
-                        return data
-                seen = len(self.events)
-                self.changed.clear()
-                await self.changed.wait()
-
-        return await asyncio.wait_for(look(), within)
-
-    async def call(self, event: str, data: Any) -> Any:
-        return await self.client.call(event, data, namespace=self.namespace, timeout=WAIT)
-
-
-@dataclass
 class Peer:
     """A running peer: its process, its URL, and the clients a test connected to it."""
 
@@ -91,34 +62,15 @@ class Peer:
     def engine_url(self) -> str:
         return self.url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
 
-    async def connect(self, namespace: str, auth: Any) -> Listener:
+    async def connect(self, namespace: str, auth: Any) -> Recorder:
         """Connect to ``namespace``; returns once its snapshot arrived."""
-        client = socketio.AsyncClient(reconnection=False)
-        self.clients.append(client)
-        listener = Listener(namespace, client)
-
-        async def on_any(event: str, data: Any = None) -> None:
-            listener.events.append((event, data))
-            listener.changed.set()
-
-        client.on("*", on_any, namespace=namespace)
-        await client.connect(
-            self.url, namespaces=[namespace], auth=auth, transports=["websocket"], wait_timeout=5
-        )
-        await listener.wait_for("snapshot")
-        return listener
+        recorder = await connect(self.url, namespace, auth)
+        self.clients.append(recorder.client)
+        return recorder
 
     async def refusal(self, namespace: str, auth: Any) -> Any:
         """Try to connect; return the ``connect_error`` payload the peer answered."""
-        client = socketio.AsyncClient(reconnection=False)
-        self.clients.append(client)
-        reasons: list[Any] = []
-        client.on("connect_error", lambda data=None: reasons.append(data), namespace=namespace)
-        with pytest.raises(socketio.exceptions.ConnectionError):
-            await client.connect(
-                self.url, namespaces=[namespace], auth=auth, transports=["websocket"]
-            )
-        return reasons[0] if reasons else None
+        return await refused(self.url, namespace, auth)
 
 
 StartPeer = Callable[..., Awaitable[Peer]]
