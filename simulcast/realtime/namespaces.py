@@ -70,7 +70,7 @@ from simulcast.models.wire import (
 )
 from simulcast.realtime import channels
 from simulcast.realtime.context import Services
-from simulcast.realtime.sio import ConnectionRefused, Namespace
+from simulcast.realtime.sio import INTERNAL_ERROR, ConnectionRefused, Namespace, refusal_ack
 
 log = logging.getLogger(__name__)
 
@@ -131,10 +131,10 @@ class _Namespace(Namespace):
                 raise AuthError("not connected to this namespace", code="not_connected")
             return await action(client)
         except SimulcastError as error:
-            return {"ok": False, **error.to_dict()}
+            return refusal_ack(error)
         except Exception:
             log.exception("socket.io action failed")
-            return {"ok": False, "error": {"code": "internal_error", "message": "internal error"}}
+            return refusal_ack(INTERNAL_ERROR)
 
     async def _execute(
         self, client: Client, session_id: str, command: Command, client_id: str | None

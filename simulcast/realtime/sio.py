@@ -21,6 +21,7 @@ from typing import Any
 
 import orjson
 
+from simulcast.errors import SimulcastError
 from simulcast.realtime.engineio import EngineServer, EngineSocket, Frame
 
 log = logging.getLogger(__name__)
@@ -260,7 +261,7 @@ class SocketServer:
                 result = await handler(client.sid, *args)
             except Exception:
                 log.exception("handler of %s on %s failed", name, namespace)
-                result = _error("internal_error", "internal error")
+                result = refusal_ack(INTERNAL_ERROR)
         if ack is not None:
             self._ack(socket, namespace, ack, result)
 
@@ -320,5 +321,13 @@ _MALFORMED = 'an event is ["name", payload]: see docs/protocol.md'
 _MAX_ACK_DIGITS = 15
 
 
+def refusal_ack(error: SimulcastError) -> dict[str, Any]:
+    """The acknowledgement of an action that failed: ``{"ok": false, "error": {…}}``."""
+    return {"ok": False, **error.to_dict()}
+
+
+INTERNAL_ERROR = SimulcastError("internal error")
+
+
 def _error(code: str, message: str) -> dict[str, Any]:
-    return {"ok": False, "error": {"code": code, "message": message}}
+    return refusal_ack(SimulcastError(message, code=code))
