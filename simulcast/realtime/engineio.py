@@ -34,6 +34,10 @@ MAX_MESSAGE = 16 * 1024
 MAX_PENDING_BYTES = 1024 * 1024
 """A client that lets this much go unread is closed rather than held in memory; it reconnects
 and catches up from a snapshot."""
+MAX_POLL_QUEUE = MAX_PENDING_BYTES // 64
+"""The same bound for a long-polling client, counted in packets (64 bytes or more each)."""
+SLOW_CLIENT = "slow client"
+"""Why such a client is closed: its connection is cut, what it has not read is dropped."""
 POLL_HOLD_S = PING_INTERVAL_S + 5
 """A long-poll returns a no-op after this, should no ping have gone out meanwhile."""
 
@@ -169,8 +173,8 @@ class EngineSocket:
                 self._outbox.add(self)
             self._queue.append(frame.ws)
             return
-        if len(self._queue) > MAX_PENDING_BYTES // 64:
-            self.close("slow client")
+        if len(self._queue) > MAX_POLL_QUEUE:
+            self.close(SLOW_CLIENT)
             return
         self._queue.append(frame.text)
         self._wake()
@@ -185,7 +189,7 @@ class EngineSocket:
             return
         if transport.get_write_buffer_size() > MAX_PENDING_BYTES:
             log.warning("closing %s: it does not read what it is sent", self.remote)
-            self.close("slow client")
+            self.close(SLOW_CLIENT)
             return
         transport.write(queued[0] if len(queued) == 1 else b"".join(queued))
 
@@ -206,7 +210,7 @@ class EngineSocket:
         self._on_closed(self, reason)
         transport, ws = self._transport, self._ws
         if transport is not None and ws is not None and not transport.is_closing():
-            if reason == "slow client":
+            if reason == SLOW_CLIENT:
                 transport.abort()  # what it has not read is lost anyway
             else:
                 transport.write(b"".join([*self._queue, CLOSE.ws]))
@@ -228,7 +232,7 @@ class EngineSocket:
         if not self._queue and not self.closed and self.polling and not self.upgrading:
             self._waiter = asyncio.get_running_loop().create_future()
             try:
-                await asyncio.wait_for(asyncio.shield(self._waiter), POLL_HOLD_S)
+                await asyncio.wait_for(self._waiter, POLL_HOLD_S)
             except TimeoutError:
                 pass
             finally:
@@ -322,7 +326,7 @@ class EngineServer:
             socket = self._open(request)
             socket.use_websocket(ws, transport)
             socket.send(Frame(b"0" + self._handshake(socket, upgrades=[])))
-        upgraded = socket.polling is False
+        upgraded = not socket.polling
         probing = False
         try:
             async for message in ws:
