@@ -309,3 +309,21 @@ async def test_a_client_busy_in_a_slow_handler_is_not_timed_out() -> None:
     finally:
         pinger.cancel()
         await server.close()
+
+
+async def test_an_oversized_message_is_refused_on_both_transports(controller: Controller) -> None:
+    big = "42/console," + '["snapshot",{"x":"' + "x" * 20_000 + '"}]'
+    async with aiohttp.ClientSession() as http:
+        url = f"{controller.base}/socket.io/?EIO=4&transport="
+        sid = orjson.loads((await (await http.get(url + "polling")).text())[1:])["sid"]
+        posted = await http.post(f"{url}polling&sid={sid}", data=("4" + big).encode())
+        assert posted.status == 413
+        assert "16 KiB" in (await posted.json())["error"]["message"]
+    ws = await raw_socket(controller)
+    try:
+        await ws.send_str("4" + big)
+        closed = await ws.receive()
+        assert closed.type == aiohttp.WSMsgType.CLOSE
+        assert closed.data == aiohttp.WSCloseCode.MESSAGE_TOO_BIG
+    finally:
+        await close_raw(ws)
