@@ -68,6 +68,11 @@ class TokenSigner:
     def __init__(self, key: bytes) -> None:
         self._key = key
 
+    @property
+    def key(self) -> bytes:
+        """The signing key (Jitsi room names are derived from it too)."""
+        return self._key
+
     def _mac(self, role_prefix: str, session_id: str, subject: str) -> str:
         digest = hmac.new(
             self._key, f"{role_prefix}|{session_id}|{subject}".encode(), hashlib.sha256

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from simulcast.engine.actions import Action
+from simulcast.engine.services import Services
+from simulcast.engine.tasks import running
 from simulcast.realtime.coalescer import Coalescer
-from simulcast.realtime.context import Services
 from simulcast.realtime.fanout import Fanout
 from simulcast.realtime.namespaces import ConsoleNamespace, ResidentNamespace, RoomNamespace
 from simulcast.realtime.sio import SocketServer
+from simulcast.registry import Registry
 
 NAMESPACES = ("/console", "/room", "/resident")
+
+SHUTDOWN = "server shutting down"
+"""The reason every connection is closed with when the controller stops: clients reconnect
+(to this controller once restarted, or to another process)."""
 
 
 @dataclass
@@ -24,30 +30,36 @@ class Realtime:
     coalescer: Coalescer
 
 
-def create_realtime(services: Services, *, console_hz: float) -> Realtime:
-    """A socket.io server whose namespaces act through ``services.hub``."""
-    sio = SocketServer(public_host=lambda: urlsplit(services.base_url()).netloc)
-    sio.register(ConsoleNamespace("/console", services))
-    sio.register(RoomNamespace("/room", services))
-    sio.register(ResidentNamespace("/resident", services))
-    coalescer = Coalescer(sio, services.registry, console_hz)
-    fanout = Fanout(sio, coalescer)
-    services.hub.subscribe(fanout)
-    return Realtime(sio=sio, fanout=fanout, coalescer=coalescer)
+def create_realtime(
+    registry: Registry, base_url: Callable[[], str], *, console_hz: float
+) -> Realtime:
+    """The socket.io server, before it serves: its HTTP routes can be attached at once, its
+    namespaces come with the services (``serving``)."""
+    sio = SocketServer(public_host=lambda: urlsplit(base_url()).netloc)
+    coalescer = Coalescer(sio, registry, console_hz)
+    return Realtime(sio=sio, fanout=Fanout(sio, coalescer), coalescer=coalescer)
 
 
 @asynccontextmanager
-async def running(realtime: Realtime) -> AsyncIterator[None]:
-    """Run the pinger and the console coalescer for the lifetime of the app."""
-    tasks = [
-        asyncio.create_task(realtime.sio.engine.run(), name="engineio-pings"),
-        asyncio.create_task(realtime.coalescer.run(), name="console-coalescer"),
-    ]
-    try:
+async def serving(
+    realtime: Realtime, services: Services, actions: Iterable[Action]
+) -> AsyncIterator[None]:
+    """Serve the namespaces (their events from ``actions``) and the hub's events, with the
+    pinger and the console coalescer running, for the lifetime of the block."""
+    sio = realtime.sio
+    actions = tuple(actions)
+    sio.register(ConsoleNamespace("/console", services, actions))
+    sio.register(RoomNamespace("/room", services, actions))
+    sio.register(ResidentNamespace("/resident", services, actions))
+    services.hub.subscribe(realtime.fanout)
+    async with running(sio.engine.run(), realtime.coalescer.run()):
         yield
-    finally:
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with suppress(asyncio.CancelledError):
-                await task
+
+
+def close_all(realtime: Realtime, reason: str = SHUTDOWN) -> int:
+    """Close every connection now (a long-poll returns, a WebSocket gets its close frame), so
+    that the server stops without waiting for clients to time out; returns how many."""
+    sockets = list(realtime.sio.engine.sockets.values())
+    for socket in sockets:
+        socket.close(reason)
+    return len(sockets)

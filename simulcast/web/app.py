@@ -2,36 +2,26 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
-import secrets
-import time
-from collections.abc import AsyncIterator
-from contextlib import suppress
+from collections.abc import AsyncIterator, Callable
 
-import aiohttp
 from aiohttp import web
 
 from simulcast.config import Settings
 from simulcast.domain.clock import Clock, SystemClock
-from simulcast.engine.access import TokenSigner
-from simulcast.engine.broadcast.factory import BroadcastConfig, SourceFactory
-from simulcast.engine.broadcast.obs_keeper import ObsKeeper
-from simulcast.engine.broadcast.supervisor import BroadcastSupervisor, Timing
-from simulcast.engine.hub import Hub
-from simulcast.engine.purge import Purger
-from simulcast.engine.ratelimit import GuessLimiter
-from simulcast.realtime.context import Services
+from simulcast.engine.services import Links, open_services
+from simulcast.engine.tasks import running
 from simulcast.realtime.screens import SocketScreenChannel
-from simulcast.realtime.server import create_realtime, running
+from simulcast.realtime.server import close_all, create_realtime, serving
 from simulcast.registry import Registry, load_registry
+from simulcast.store.base import EventStore
 from simulcast.store.sqlite import SqliteEventStore
 from simulcast.web.errors import error_middleware
-from simulcast.web.keys import REALTIME, SERVICES, SETTINGS, STARTED_AT, STORE
+from simulcast.web.keys import LINKS, REALTIME, SERVICES, SETTINGS
 from simulcast.web.metrics import GC_WATCH, GcPolicy, GcWatch
 from simulcast.web.openapi import openapi
 from simulcast.web.pages import add_pages
-from simulcast.web.routes import add_routes
+from simulcast.web.routes import ROUTED, add_routes
 
 MAX_BODY = 16 * 1024
 
@@ -39,40 +29,53 @@ MAX_BODY = 16 * 1024
 def create_app(
     settings: Settings, *, registry: Registry | None = None, clock: Clock | None = None
 ) -> web.Application:
-    """The controller as an aiohttp application. Raises StartupError on a bad rooms file."""
+    """The controller as an aiohttp application. Raises StartupError on a bad rooms file.
+
+    The routes and the socket.io server exist at once; the services (store, hub, broadcast
+    supervisor, purge) are opened when the app starts (``_services_ctx``)."""
     registry = registry if registry is not None else load_registry(settings.rooms)
-    clock = clock or SystemClock()
-    store = SqliteEventStore(settings.db)
-    hub = Hub(store, registry, clock)
-    services = Services(
-        hub=hub,
-        limiter=GuessLimiter(clock, burst=settings.join_guess_limit),
-        signer=TokenSigner(b""),
-        admin_token="",
-        base_url=settings.base_url,
-        retention_days=settings.retention_days,
-    )
-    realtime = create_realtime(services, console_hz=settings.console_hz)
+    links = Links(settings)
+    realtime = create_realtime(registry, links.base, console_hz=settings.console_hz)
 
     app = web.Application(middlewares=[error_middleware], client_max_size=MAX_BODY)
     app[SETTINGS] = settings
-    app[SERVICES] = services
-    app[STORE] = store
+    app[LINKS] = links
     app[REALTIME] = realtime
-    app[STARTED_AT] = time.monotonic()
     app[GC_WATCH] = GcWatch()
     realtime.sio.engine.attach(app)
     add_routes(app)
     app.router.add_get("/api/openapi.json", openapi)
     add_pages(app)
     app.cleanup_ctx.append(_gc_ctx)
-    app.cleanup_ctx.append(_store_ctx)
-    app.cleanup_ctx.append(_purge_ctx)
-    app.cleanup_ctx.append(_broadcast_ctx)
-    app.cleanup_ctx.append(_realtime_ctx)
+    app.cleanup_ctx.append(_services_ctx(SqliteEventStore(settings.db), registry, clock))
     if settings.gc_policy:
         app.cleanup_ctx.append(_gc_policy_ctx)
+    app.on_shutdown.append(_close_connections)
     return app
+
+
+def _services_ctx(
+    store: EventStore, registry: Registry, clock: Clock | None
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    """Open the services and serve socket.io with them while the app runs."""
+
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        realtime = app[REALTIME]
+        screens = SocketScreenChannel(realtime.sio)
+        async with open_services(
+            app[SETTINGS], store, registry, clock or SystemClock(), screens, app[LINKS]
+        ) as services:
+            app[SERVICES] = services
+            async with serving(realtime, services, ROUTED):
+                yield
+
+    return ctx
+
+
+async def _close_connections(app: web.Application) -> None:
+    """On shutdown, tell every socket.io client at once (they reconnect), instead of waiting
+    for each to miss its pings while the store stays locked."""
+    close_all(app[REALTIME])
 
 
 async def _gc_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -89,94 +92,13 @@ async def _gc_policy_ctx(app: web.Application) -> AsyncIterator[None]:
     hub = app[SERVICES].hub
     policy = GcPolicy(lambda: all(s.state != "live" for s in hub.sessions.values()))
     policy.start()
-    task = asyncio.create_task(policy.run(), name="gc-policy")
     try:
-        yield
-    finally:
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
-        gc.unfreeze()
-
-
-async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Open the store, load secrets kept in it, replay every session."""
-    store, services, settings = app[STORE], app[SERVICES], app[SETTINGS]
-    await store.start()
-    try:
-        key = await store.get_meta("signing_key")
-        if key is None:
-            key = secrets.token_hex(32)
-            await store.set_meta("signing_key", key)
-        services.signer = TokenSigner(bytes.fromhex(key))
-        token = settings.admin_token or await store.get_meta("admin_token")
-        if token is None:
-            token = secrets.token_urlsafe(24)
-            await store.set_meta("admin_token", token)
-        services.admin_token = token
-        await services.hub.load()
-        yield
-    finally:
-        await store.close()
-
-
-async def _purge_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Erase the personal data of sessions past their retention period, hourly."""
-    services, settings = app[SERVICES], app[SETTINGS]
-    purger = Purger(services.hub, app[STORE], services.hub.clock, settings.retention_days)
-    services.purger = purger
-    task = asyncio.create_task(purger.run(), name="purge")
-    try:
-        yield
-    finally:
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
-
-
-async def _broadcast_ctx(app: web.Application) -> AsyncIterator[None]:
-    """The broadcast supervisor, its OBS connection and its HTTP client."""
-    settings, services, realtime = app[SETTINGS], app[SERVICES], app[REALTIME]
-    config = BroadcastConfig(
-        ingest_rtmp_url=settings.ingest_rtmp_url,
-        ingest_hls_url=settings.ingest_hls_url,
-        jitsi_app_id=settings.jitsi_app_id,
-        jitsi_app_secret=settings.jitsi_app_secret,
-        jitsi_room_size_url=settings.jitsi_room_size_url,
-        live_timeout_s=settings.broadcast_live_timeout,
-    )
-    keeper = ObsKeeper(settings.obs_url, settings.obs_password)
-    key = await app[STORE].get_meta("signing_key") or ""
-    async with aiohttp.ClientSession() as http:
-        factory = SourceFactory(
-            config, keeper, http, services.registry, services.hub.clock, bytes.fromhex(key)
-        )
-        timing = Timing(
-            screen_timeout_s=settings.screen_timeout, first_retry_s=settings.dispatch_retry
-        )
-        supervisor = BroadcastSupervisor(
-            services.hub, factory, SocketScreenChannel(realtime.sio), timing=timing
-        )
-        services.broadcast = supervisor
-        await supervisor.recover()
-        task = asyncio.create_task(supervisor.run(), name="broadcast-supervisor")
-        try:
+        async with running(policy.run()):
             yield
-        finally:
-            task.cancel()
-            with suppress(asyncio.CancelledError):
-                await task
-            await supervisor.close()
-            await keeper.close()
-
-
-async def _realtime_ctx(app: web.Application) -> AsyncIterator[None]:
-    async with running(app[REALTIME]):
-        yield
+    finally:
+        gc.unfreeze()
 
 
 def bound_to(app: web.Application, port: int) -> str:
     """Record the port actually bound (``--port 0``); returns the base URL links use."""
-    settings, services = app[SETTINGS], app[SERVICES]
-    services.base_url = lambda: settings.base_url(port)
-    return settings.base_url(port)
+    return app[LINKS].bind(port)

@@ -1,4 +1,5 @@
-"""Who is calling a REST route: the admin, a room's facilitator, or a resident."""
+"""Who is calling a REST route: the admin, a room's facilitator or screen, a resident, or a
+guest holding a room's join code. One rule for every route, from its action's roles."""
 
 from __future__ import annotations
 
@@ -7,8 +8,19 @@ import hmac
 from aiohttp import web
 
 from simulcast.domain.commands import Actor
+from simulcast.engine.actions import Action
+from simulcast.engine.services import Services
 from simulcast.errors import AuthError, ForbiddenError
-from simulcast.realtime.context import Services
+
+ANONYMOUS = Actor(role="guest")
+"""The caller of a public action: no session, no room."""
+
+_TOKENS = {
+    "admin": "the admin token (printed when simulcast serve starts)",
+    "facilitator": "the room's facilitator token",
+    "screen": "the room's screen token",
+    "resident": "the resident token given at check-in",
+}
 
 
 def bearer(request: web.Request) -> str | None:
@@ -19,41 +31,35 @@ def bearer(request: web.Request) -> str | None:
     return token.strip()
 
 
-def require_admin(request: web.Request, services: Services) -> Actor:
-    token = bearer(request)
-    if token is None:
-        raise AuthError(
-            "this route needs the admin token: send 'Authorization: Bearer <admin token>' "
-            "(printed when simulcast serve starts)",
-            code="auth_missing",
-        )
-    if not hmac.compare_digest(token.encode(), services.admin_token.encode()):
-        raise AuthError("wrong admin token", code="bad_token")
-    return Actor(role="admin")
-
-
-def require_room_actor(request: web.Request, services: Services, role: str) -> Actor:
-    """A facilitator (or screen) token, verified."""
-    token = bearer(request)
-    if token is None:
-        raise AuthError(
-            "this route needs the room's facilitator token: "
-            "send 'Authorization: Bearer <facilitator token>'",
-            code="auth_missing",
-        )
-    actor = services.signer.verify(token)
-    if actor is None:
-        raise AuthError("wrong or damaged token", code="bad_token")
-    if actor.role != role:
-        raise ForbiddenError(f"this route needs a {role} token, not a {actor.role} token")
+def identify(request: web.Request, services: Services, action: Action) -> Actor:
+    """The caller of ``action``, checked against its roles and against the room in the path
+    (``{site}``); a join code in the path (``{code}``) makes a guest or, with a resident
+    token, that resident."""
+    if not action.roles:
+        return ANONYMOUS
+    code = request.match_info.get("code")
+    if code is not None:
+        _, actor = services.join(code, bearer(request), request.remote or "unknown")
+    else:
+        actor = _token_actor(bearer(request), services, action)
+    action.allows(actor)
+    site = request.match_info.get("site")
+    if site is not None and actor.room != site:
+        raise ForbiddenError(f"your token is for room {actor.room}, not for room {site}")
     return actor
 
 
-def optional_resident(request: web.Request, services: Services) -> Actor | None:
-    token = bearer(request)
+def _token_actor(token: str | None, services: Services, action: Action) -> Actor:
+    kinds = " or ".join(dict.fromkeys(_TOKENS[role] for role in action.roles if role in _TOKENS))
     if token is None:
-        return None
+        raise AuthError(
+            f"this route needs {kinds}: send 'Authorization: Bearer <token>'",
+            code="auth_missing",
+        )
+    if hmac.compare_digest(token.encode(), services.admin_token.encode()):
+        return Actor(role="admin")
     actor = services.signer.verify(token)
-    if actor is None or actor.role != "resident":
-        raise AuthError("wrong resident token: check in again to get a new one", code="bad_token")
+    if actor is None:
+        wrong = "admin token" if action.roles == ("admin",) else "or damaged token"
+        raise AuthError(f"wrong {wrong}", code="bad_token")
     return actor

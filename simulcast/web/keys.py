@@ -5,12 +5,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from simulcast.config import Settings
-from simulcast.realtime.context import Services
+from simulcast.engine.services import Links, Services
 from simulcast.realtime.server import Realtime
-from simulcast.store.base import EventStore
 
 SETTINGS = web.AppKey("settings", Settings)
 SERVICES = web.AppKey("services", Services)
-STORE = web.AppKey("store", EventStore)
+"""Set when the app starts (the store is open): see create_app."""
+LINKS = web.AppKey("links", Links)
 REALTIME = web.AppKey("realtime", Realtime)
-STARTED_AT = web.AppKey("started_at", float)

@@ -10,6 +10,8 @@ from typing import Any
 
 from aiohttp import web
 
+from simulcast.engine.actions import Action, Answer, Call
+
 
 class GcWatch:
     """Times every garbage collection (gc.callbacks) and keeps the longest pauses."""
@@ -67,33 +69,45 @@ class GcWatch:
 GC_WATCH = web.AppKey("gc_watch", GcWatch)
 
 
-async def metrics(request: web.Request) -> web.Response:
+async def _metrics(call: Call) -> Answer:
     """GC pauses since the last reset, connected clients per namespace, sessions, events."""
-    from simulcast.web.auth import require_admin
-    from simulcast.web.keys import REALTIME, SERVICES
+    from simulcast.web.keys import REALTIME
 
-    services = request.app[SERVICES]
-    require_admin(request, services)
-    clients = request.app[REALTIME].sio.clients
-    connections = {namespace: len(members) for namespace, members in clients.items()}
-    hub = services.hub
-    return web.json_response(
+    app = call.origin.app
+    clients = app[REALTIME].sio.clients
+    hub = call.services.hub
+    return Answer(
         {
-            "gc": request.app[GC_WATCH].report(),
-            "connections": connections,
+            "gc": app[GC_WATCH].report(),
+            "connections": {namespace: len(members) for namespace, members in clients.items()},
             "sessions": len(hub.sessions),
             "events": sum(state.seq for state in hub.sessions.values()),
         }
     )
 
 
-async def reset_metrics(request: web.Request) -> web.Response:
-    from simulcast.web.auth import require_admin
-    from simulcast.web.keys import SERVICES
+async def _reset_metrics(call: Call) -> Answer:
+    call.origin.app[GC_WATCH].reset()
+    return Answer({"reset": True})
 
-    require_admin(request, request.app[SERVICES])
-    request.app[GC_WATCH].reset()
-    return web.json_response({"reset": True})
+
+ACTIONS = (
+    Action(
+        "metrics",
+        "GC pauses, connections, events",
+        ("admin",),
+        _metrics,
+        rest=("GET", "/api/metrics"),
+    ),
+    Action(
+        "reset_metrics",
+        "Reset the GC pause figures",
+        ("admin",),
+        _reset_metrics,
+        rest=("POST", "/api/metrics/reset"),
+    ),
+)
+"""The web layer's own actions: they read the application (GC watch, socket counts)."""
 
 
 class GcPolicy:

@@ -6,9 +6,10 @@ import re
 from typing import Any
 
 from aiohttp import web
+from pydantic import BaseModel
 
 from simulcast import __version__
-from simulcast.web.routes import ROUTES
+from simulcast.web.routes import ROUTED
 
 _ERROR = {
     "type": "object",
@@ -36,12 +37,13 @@ _SECURITY = {
 def build_openapi() -> dict[str, Any]:
     schemas: dict[str, Any] = {"Error": _ERROR}
     paths: dict[str, Any] = {}
-    for route in ROUTES:
+    for action in ROUTED:
+        if action.rest is None:
+            continue
+        method, path = action.rest
         operation: dict[str, Any] = {
-            "summary": route.summary,
-            "operationId": route.handler.__name__
-            if route.handler.__name__ != "handler"
-            else re.sub(r"\W+", "_", f"{route.method}{route.path}").strip("_").lower(),
+            "summary": action.summary,
+            "operationId": action.name,
             "responses": {
                 "200": {"description": "OK"},
                 "default": {
@@ -52,28 +54,26 @@ def build_openapi() -> dict[str, Any]:
                 },
             },
         }
-        params = re.findall(r"{(\w+)}", route.path)
+        params = re.findall(r"{(\w+)}", path)
         if params:
             operation["parameters"] = [
                 {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
                 for name in params
             ]
-        if route.auth:
-            operation["security"] = [{route.auth: []}]
-        if route.body is not None:
-            name = route.body.__name__
-            schemas.setdefault(
-                name, route.body.model_json_schema(ref_template="#/components/schemas/{model}")
-            )
-            for sub_name, sub in schemas[name].pop("$defs", {}).items():
-                schemas.setdefault(sub_name, sub)
+        security: list[dict[str, list[str]]] = [
+            {role: []} for role in action.roles if role in _SECURITY
+        ]
+        if security:
+            operation["security"] = [*security, {}] if "guest" in action.roles else security
+        if action.body is not None:
+            name = _body_schema(action.body, set(params), schemas)
             operation["requestBody"] = {
-                "required": not route.body_optional,
+                "required": not action.optional_body,
                 "content": {
                     "application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}
                 },
             }
-        paths.setdefault(route.path, {})[route.method.lower()] = operation
+        paths.setdefault(path, {})[method.lower()] = operation
     return {
         "openapi": "3.1.0",
         "info": {
@@ -90,6 +90,22 @@ def build_openapi() -> dict[str, Any]:
             },
         },
     }
+
+
+def _body_schema(model: type[BaseModel], in_path: set[str], schemas: dict[str, Any]) -> str:
+    """The body's schema in ``schemas``, without the fields the path gives; its name."""
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    for sub_name, sub in schema.pop("$defs", {}).items():
+        schemas.setdefault(sub_name, sub)
+    name = model.__name__
+    if in_path & set(schema.get("properties", {})):
+        name = f"{name}Body"
+        for field in in_path:
+            schema["properties"].pop(field, None)
+        schema["required"] = [f for f in schema.get("required", []) if f not in in_path]
+        schema["title"] = name
+    schemas.setdefault(name, schema)
+    return name
 
 
 async def openapi(request: web.Request) -> web.Response:

@@ -172,7 +172,7 @@ async def test_screen_actions_are_refused_to_facilitators_and_bad_states(
         "ok": False,
         "error": {
             "code": "forbidden",
-            "message": "only a room screen sends this (connect with the screen token)",
+            "message": "only a room screen can do this",
         },
     }
     screen = await controller.connect("/room", {"token": access[ROOMS[0]]["screen_token"]})

@@ -12,7 +12,8 @@ from simulcast.cli import main
 from simulcast.config import Settings
 from simulcast.models.events import EVENT_TYPES
 from simulcast.realtime import namespaces
-from simulcast.web.routes import ROUTES
+from simulcast.web import protocol_tables
+from simulcast.web.routes import ROUTED
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 PROTOCOL = (DOCS / "protocol.md").read_text()
@@ -20,7 +21,7 @@ OPERATIONS = (DOCS / "operations.md").read_text()
 
 
 def _handlers() -> set[str]:
-    names = set()
+    names = {action.event for action in ROUTED if action.event is not None}
     for _, cls in inspect.getmembers(namespaces, inspect.isclass):
         if issubclass(cls, namespaces._Namespace):
             names |= {
@@ -38,8 +39,13 @@ def test_every_socketio_event_is_in_the_protocol() -> None:
 
 
 def test_every_rest_route_is_in_the_protocol() -> None:
-    routes = [f"`{route.method} {route.path}`" for route in ROUTES] + ["`GET /api/openapi.json`"]
-    assert [route for route in routes if route not in PROTOCOL] == []
+    routes = [f"`{method} {path}`" for method, path in (a.rest for a in ROUTED if a.rest)]
+    assert [route for route in [*routes, "`GET /api/openapi.json`"] if route not in PROTOCOL] == []
+
+
+def test_the_protocol_tables_are_made_from_the_action_table() -> None:
+    """Run `python -m simulcast.web.protocol_tables` after changing an action."""
+    assert protocol_tables.render(PROTOCOL) == PROTOCOL
 
 
 def test_every_setting_is_in_the_operations_guide() -> None:
