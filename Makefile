@@ -37,7 +37,7 @@ lint:
 	$(UV) run ruff format --check simulcast tests benchmarks
 
 types:
-	$(UV) run mypy simulcast
+	$(UV) run mypy simulcast benchmarks
 
 pytest:
 	$(UV) run pytest $(PYTEST_ARGS)

@@ -39,18 +39,24 @@ class Ran:
     stderr: str
 
 
-async def run_cli(*args: str, cwd: Path, within: float = RUN_WITHIN) -> Ran:
-    """Run ``python -m simulcast ARGS`` in ``cwd`` and return what it printed."""
+async def run_cli(
+    *args: str,
+    cwd: Path,
+    within: float = RUN_WITHIN,
+    python: tuple[str, ...] = ("-m", "simulcast"),
+    env: dict[str, str] | None = None,
+) -> Ran:
+    """Run ``python -m simulcast ARGS`` in ``cwd`` and return what it printed; ``python``
+    replaces the interpreter's arguments before ARGS, ``env`` adds to the environment."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
-        "-m",
-        "simulcast",
+        *python,
         *args,
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
         cwd=cwd,
-        env=clean_env(),
+        env={**clean_env(), **(env or {})},
     )
     try:
         out, err = await asyncio.wait_for(process.communicate(), within)
@@ -58,7 +64,7 @@ async def run_cli(*args: str, cwd: Path, within: float = RUN_WITHIN) -> Ran:
         process.kill()
         out, err = await process.communicate()
         raise AssertionError(
-            f"`simulcast {' '.join(args)}` still ran after {within} s; it printed:\n"
+            f"`python {' '.join([*python, *args])}` still ran after {within} s; it printed:\n"
             f"--- stdout\n{out.decode()}--- stderr\n{err.decode()}"
         ) from None
     assert process.returncode is not None

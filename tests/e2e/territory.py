@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from simulcast.bench.targets import rooms_yaml
+from benchmarks.load.targets import rooms_yaml
 from tests.helpers import Recorder, cid, connect
 
 if TYPE_CHECKING:

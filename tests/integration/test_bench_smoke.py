@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulcast.bench.runner import Plan, run_bench
+from benchmarks.load.runner import Plan, run_bench
 
 
 async def test_bench_smoke_run_checks_delivery_and_persistence() -> None:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import shutil
 import socket
+import sysconfig
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
 import pytest
 
-from tests.helpers import ADMIN, SAMPLE_ROOMS, Api
+import simulcast
+from tests.helpers import ADMIN, ROOT, SAMPLE_ROOMS, Api
 from tests.process import Ran, Served, Servers, run_cli
 
 SAMPLE_SUMMARY = """\
@@ -261,3 +265,54 @@ async def test_ingest_nginx_conf_refuses_a_bad_push_and_an_unknown_site(tmp_path
     )
     assert unknown.code == 1
     assert unknown.stderr.startswith('Error: site "nowhere" is not in ')
+
+
+async def test_bench_and_python_m_benchmarks_load_are_one_command() -> None:
+    bench = await run_cli("bench", "--help", cwd=ROOT)
+    load = await run_cli("--help", cwd=ROOT, python=("-m", "benchmarks.load"))
+    assert (bench.code, bench.stderr, load.code, load.stderr) == (0, "", 0, "")
+    assert bench.stdout.startswith("Usage: python -m simulcast bench [OPTIONS]\n")
+    assert (
+        bench.stdout.replace("python -m simulcast bench", "python -m benchmarks.load", 1)
+        == load.stdout
+    )
+
+
+async def test_bench_with_a_start_rate_above_the_max_rate_exits_2(tmp_path: Path) -> None:
+    ran = await run_cli("bench", "--start-rate", "600", "--max-rate", "500", cwd=tmp_path)
+    assert ran == Ran(
+        2,
+        "",
+        "Usage: python -m simulcast bench [OPTIONS]\n"
+        "Try 'python -m simulcast bench --help' for help.\n"
+        "\n"
+        "Error: Invalid value for --start-rate: --start-rate is above --max-rate\n",
+    )
+
+
+async def test_bench_outside_a_source_checkout_exits_1_with_one_line(tmp_path: Path) -> None:
+    """As from a wheel: the package in a folder of its own, without benchmarks/ beside it,
+    and without the editable install's .pth file (``-S``) that puts the checkout on the path;
+    the dependencies still come from the environment's site-packages."""
+    installed = tmp_path / "site-packages"
+    shutil.copytree(
+        Path(simulcast.__file__).parent,
+        installed / "simulcast",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    dependencies = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    ran = await run_cli(
+        "bench",
+        "--rooms",
+        "5",
+        cwd=tmp_path,
+        python=("-S", "-m", "simulcast"),
+        env={"PYTHONPATH": os.pathsep.join([str(installed), *sorted(dependencies)])},
+    )
+    assert ran == Ran(
+        1,
+        "",
+        "Error: simulcast bench runs from a source checkout of simulcast (its load generator, "
+        "benchmarks/load/, is not in the installed package): clone the repository and run "
+        "`uv run simulcast bench …` there\n",
+    )

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from simulcast.bench.stats import console_latencies, percentile
+from benchmarks.load.stats import console_latencies, percentile
 
 
 def test_percentile_is_nearest_rank() -> None:

@@ -1,11 +1,11 @@
-"""The load generator's WebSocket framing (simulcast/bench/wire.py), byte by byte."""
+"""The load generator's WebSocket framing (benchmarks/load/wire.py), byte by byte."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
-from simulcast.bench.wire import _client_frame, _Socket
+from benchmarks.load.wire import _client_frame, _Socket
 
 
 def server_frame(text: str, *, final: bool = True, opcode: int = 0x1) -> bytes:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
-from simulcast.bench.wire import LightClient
+from benchmarks.load.wire import LightClient
 
 Creds = dict[str, str]
 """A room's credentials: site, code, facilitator token."""

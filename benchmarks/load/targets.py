@@ -16,7 +16,7 @@ from typing import Any
 import aiohttp
 
 ADMIN = "bench-admin-token-0123456789"
-PEERS = Path(__file__).resolve().parents[2] / "benchmarks" / "peers"
+PEERS = Path(__file__).resolve().parents[1] / "peers"
 
 
 class TargetError(Exception):
@@ -205,7 +205,7 @@ def peer_target(name: str, rooms: int) -> Target:
             raise TargetError(f"run `npm ci` in {script.parent} first (make setup does)")
         argv = [node, str(script)]
     if not script.exists():
-        raise TargetError(f"the {name} peer is missing: {script} (run from the repository)")
+        raise TargetError(f"the {name} peer is missing: {script}")
     return Target(name=name, argv=[*argv, "--rooms", str(rooms)], rooms=rooms, admin_token="admin")
 
 

@@ -14,15 +14,15 @@ from typing import Any
 
 import aiohttp
 
-from simulcast.bench.stats import console_latencies, percentile
-from simulcast.bench.targets import (
+from benchmarks.load.stats import console_latencies, percentile
+from benchmarks.load.targets import (
     SimulcastTarget,
     Target,
     TargetError,
     peer_target,
     simulcast_target,
 )
-from simulcast.bench.worker import serve
+from benchmarks.load.worker import serve
 
 P99_LIMIT_MS = 50.0
 DELIVERY_FLOOR = 0.999
