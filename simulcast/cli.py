@@ -502,5 +502,100 @@ def session_access(url: str, token: str, session_id: str, as_json: bool) -> None
         _print_access(access)
 
 
+# --- every other admin action of the table, generated -------------------------------------
+
+_WRITTEN_BY_HAND = frozenset(
+    {
+        "create_session",
+        "list_sessions",
+        "start_session",
+        "end_session",
+        "cancel_session",
+        "session_access",
+        "purge",
+    }
+)
+"""Admin actions with a command of their own above (their output is a summary line)."""
+
+
+def _action_commands() -> list[click.Command]:
+    """A ``simulcast session <action>`` command for each admin action of the action table
+    that has no command of its own: the path's ids are its arguments, the body's fields its
+    options; it prints the controller's answer as JSON."""
+    from simulcast.engine.actions import ACTIONS
+
+    commands = []
+    for action in ACTIONS:
+        if action.rest is None or "admin" not in action.roles or action.name in _WRITTEN_BY_HAND:
+            continue
+        commands.append(_action_command(action))
+    return commands
+
+
+def _action_command(action: Any) -> click.Command:
+    import re
+
+    method, path = action.rest
+    ids = re.findall(r"{(\w+)}", path)
+    params: list[click.Parameter] = [click.Argument([name]) for name in ids]
+    fields = {} if action.body is None else dict(action.body.model_fields)
+    for name, field in fields.items():
+        if name in ids or name == "client_id":
+            continue
+        params.append(_option(name, field))
+    params += _client_params()
+
+    def run(url: str, token: str, **given: Any) -> None:
+        target = path.format(**{name: given.pop(name) for name in ids})
+        body = None
+        if action.body is not None:
+            body = {key: _plain(value) for key, value in given.items() if value not in (None, ())}
+            if "client_id" in fields:
+                body["client_id"] = str(uuid.uuid4())
+        _print(_call(url, token, method, target, body), True, "")
+
+    name = action.name.removesuffix("_session").replace("_", "-")
+    return click.Command(name, params=params, callback=run, help=f"{action.summary}.")
+
+
+def _option(name: str, field: Any) -> click.Option:
+    import types
+    from typing import Literal, Union, get_origin
+
+    annotation = field.annotation
+    if get_origin(annotation) in (Union, types.UnionType):  # X | None
+        (annotation,) = [a for a in get_args(annotation) if a is not type(None)]
+    multiple = get_origin(annotation) is list
+    if multiple:
+        annotation = get_args(annotation)[0]
+    kind: Any = int if annotation is int else str
+    convert = None
+    if get_origin(annotation) is Literal:
+        values = {str(value): value for value in get_args(annotation)}
+        kind = click.Choice(list(values))
+        convert = lambda ctx, param, given: values.get(given, given)  # noqa: E731 - "1" → 1
+    return click.Option(
+        [f"--{name.replace('_', '-')}", name],
+        type=kind,
+        multiple=multiple,
+        required=field.is_required(),
+        callback=convert,
+        help=field.description,
+    )
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _client_params() -> list[click.Parameter]:
+    probe = _client_options(lambda: None)
+    return list(reversed(probe.__click_params__))
+
+
+for _command in _action_commands():
+    session.add_command(_command)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main(prog_name=os.path.basename(sys.argv[0]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import shutil
@@ -179,6 +180,61 @@ async def test_session_create_list_start_end_on_a_running_controller(served: Ser
         TITLE,
         "2026-12-01T14:00:00+01:00",
     )
+
+
+async def test_every_admin_action_runs_from_the_cli(served: Served) -> None:
+    """The commands made from the action table: announce, launch and close a check, answer an
+    escalation, preflight, scene, broadcast, each printing the controller's answer."""
+    created = await session_cli(served, "create", "--title", TITLE, "--origin", "studio-lille-sud")
+    found = SESSION_ID.match(created.stdout)
+    assert found is not None, created
+    session_id = found.group()
+    assert (await session_cli(served, "start", session_id)).code == 0
+
+    announced = await session_cli(served, "announce", session_id, "--text", "123 : pause")
+    assert announced.code == 0, announced
+    assert json.loads(announced.stdout)["text"] == "123 : pause"  # a number stays text
+
+    launched = await session_cli(
+        served, "launch-check", session_id, "--question", "Ça va ?", "--options", "Oui",
+        "--options", "Non", "--options", "Je ne sais pas",
+    )  # fmt: skip
+    assert launched.code == 0, launched
+    check = json.loads(launched.stdout)
+    assert (launched.code, check["question"], check["options"]) == (
+        0,
+        "Ça va ?",
+        ["Oui", "Non", "Je ne sais pas"],
+    )
+    closed = await session_cli(served, "close-check", check["id"])
+    assert (closed.code, json.loads(closed.stdout)["open"]) == (0, False)
+
+    async with aiohttp.ClientSession() as http:
+        api = Api(served.url, http)
+        access = (await api.get(f"/api/sessions/{session_id}/access")).body["rooms"]
+        room = access["cs-lille-sud"]
+        help_request = await api.post(
+            f"/api/join/{room['join_code']}/help",
+            {"client_id": "c1", "kind": "question"},
+            token=None,
+        )
+        assert help_request.status == 201, help_request
+        request_id = help_request.body["id"]
+        escalated = await api.post(
+            f"/api/help/{request_id}/escalate", token=room["facilitator_token"]
+        )
+        assert escalated.status == 200
+    answered = await session_cli(served, "answer-escalation", request_id, "--answer", "Oui")
+    assert (answered.code, json.loads(answered.stdout)["state"]) == (0, "answered")
+
+    preflight = await session_cli(served, "preflight", session_id)
+    assert preflight.code == 0, preflight
+    assert set(json.loads(preflight.stdout)) >= {"screens"}
+
+    refused = await session_cli(served, "answer-escalation", "hnosuchrequest", "--answer", "x")
+    assert refused == Ran(1, "", "Error: no help request hnosuchrequest (not_found, HTTP 404)\n")
+    missing = await session_cli(served, "announce", session_id)
+    assert (missing.code, "Missing option '--text'" in missing.stderr) == (2, True)
 
 
 async def test_session_start_unknown_id_exits_1_with_the_server_message(served: Served) -> None:
