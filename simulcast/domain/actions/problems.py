@@ -29,7 +29,7 @@ def report_problem(state: SessionState, actor: Actor, command: ReportProblem) ->
 @decides(ClearProblem, principal=ProblemCleared)
 def clear_problem(state: SessionState, actor: Actor, command: ClearProblem) -> list[Event]:
     """A facilitator clears their own room's problems only; the mediator clears any."""
-    require(actor, "facilitator", "admin")
+    require(actor, "admin", "facilitator")
     problem = state.problems.get(command.problem_id)
     if problem is None:
         raise NotFoundError(f"no problem {command.problem_id} in this session")
