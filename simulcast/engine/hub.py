@@ -16,44 +16,8 @@ from datetime import datetime
 
 from simulcast.domain.apply import apply, new_session
 from simulcast.domain.clock import Clock
-from simulcast.domain.commands import (
-    Actor,
-    AdjustWalkIns,
-    Announce,
-    AnswerCheck,
-    AnswerEscalation,
-    CancelHelp,
-    CancelSession,
-    CheckIn,
-    ClaimHelp,
-    ClearProblem,
-    CloseCheck,
-    Command,
-    EndSession,
-    EscalateHelp,
-    FailBroadcast,
-    FailDispatch,
-    LaunchCheck,
-    Leave,
-    MarkBroadcastLive,
-    MarkBroadcastStopped,
-    MarkObsBack,
-    MarkObsLost,
-    PurgePersonalData,
-    RecordDispatch,
-    RecordHealth,
-    RecordScreenOffline,
-    RecordScreenOnline,
-    ReportProblem,
-    ReportScreenState,
-    RequestBroadcastStart,
-    RequestBroadcastStop,
-    RequestHelp,
-    ResolveHelp,
-    StartSession,
-    SwitchScene,
-)
-from simulcast.domain.decide import decide
+from simulcast.domain.commands import Actor, Command
+from simulcast.domain.decide import decide, principal_event
 from simulcast.domain.state import SessionState
 from simulcast.engine.access import new_id, new_join_code
 from simulcast.errors import ConflictError, ForbiddenError, InputError, NotFoundError
@@ -66,42 +30,6 @@ log = logging.getLogger(__name__)
 
 Listener = Callable[[SessionState, Sequence[Recorded]], None]
 """Called after each commit, in commit order, with the session and its new records."""
-
-_PRINCIPAL_EVENT: dict[type, str] = {
-    StartSession: "session_started",
-    EndSession: "session_ended",
-    CancelSession: "session_cancelled",
-    CheckIn: "resident_checked_in",
-    Leave: "resident_left",
-    AdjustWalkIns: "walkins_adjusted",
-    RequestHelp: "help_requested",
-    CancelHelp: "help_cancelled",
-    ClaimHelp: "help_claimed",
-    ResolveHelp: "help_resolved",
-    EscalateHelp: "help_escalated",
-    AnswerEscalation: "help_answered",
-    Announce: "announcement_sent",
-    LaunchCheck: "check_launched",
-    AnswerCheck: "check_answered",
-    CloseCheck: "check_closed",
-    RequestBroadcastStart: "broadcast_starting",
-    MarkBroadcastLive: "broadcast_live",
-    FailBroadcast: "broadcast_failed",
-    RequestBroadcastStop: "broadcast_stopping",
-    MarkBroadcastStopped: "broadcast_stopped",
-    RecordScreenOnline: "screen_online",
-    RecordScreenOffline: "screen_offline",
-    RecordDispatch: "screen_dispatched",
-    FailDispatch: "dispatch_failed",
-    ReportScreenState: "screen_state_reported",
-    MarkObsLost: "obs_lost",
-    MarkObsBack: "obs_back",
-    SwitchScene: "scene_switched",
-    RecordHealth: "broadcast_health_sampled",
-    ReportProblem: "problem_reported",
-    ClearProblem: "problem_cleared",
-    PurgePersonalData: "personal_data_purged",
-}
 
 
 def principal(records: Sequence[Recorded]) -> Recorded:
@@ -300,7 +228,7 @@ class Hub:
         if client_id is not None:
             known = self._outcomes.get((session_id, actor.key, client_id))
             if known is not None:
-                return await self._again(known, _PRINCIPAL_EVENT[type(command)])
+                return await self._again(known, principal_event(command))
         events = decide(state, actor, command)
         records = self._record(state, actor, client_id, events)
         return await self._commit(state, records)
