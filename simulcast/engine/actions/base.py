@@ -17,21 +17,13 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from simulcast.domain.commands import Actor, Command, Role
+from simulcast.domain.guards import require
 from simulcast.domain.state import SessionState
 from simulcast.engine.hub import Outcome
 from simulcast.engine.results import CREATING_EVENTS, result_data
 from simulcast.engine.services import Services
 from simulcast.engine.views import JSON, session_view
 from simulcast.errors import ForbiddenError, InputError
-
-ROLE_NAMES: dict[Role, str] = {
-    "admin": "the lead mediator (admin token)",
-    "facilitator": "a room's facilitator",
-    "screen": "a room screen",
-    "resident": "a checked-in resident",
-    "guest": "a resident with the room's join code",
-    "system": "the controller itself",
-}
 
 NAMESPACES: dict[Role, str] = {
     "admin": "/console",
@@ -126,18 +118,14 @@ class Action:
 
     def allows(self, actor: Actor) -> None:
         """Refuse a caller whose role may not do this."""
-        if self.roles and actor.role not in self.roles:
-            raise ForbiddenError(f"only {who(self.roles)} can do this")
+        if self.roles:
+            require(actor, *self.roles)
 
     @property
     def namespaces(self) -> tuple[str, ...]:
         if self.event is None:
             return ()
         return tuple(dict.fromkeys(NAMESPACES[role] for role in self.roles if role in NAMESPACES))
-
-
-def who(roles: tuple[Role, ...]) -> str:
-    return " or ".join(ROLE_NAMES[role] for role in roles)
 
 
 # --- the usual shapes of ``run`` ---------------------------------------------------------------

@@ -100,7 +100,7 @@ ACTIONS = (
     Action(
         "clear_problem",
         "Clear a room problem (facilitator of the room, or the mediator)",
-        ("facilitator", "admin"),
+        ("admin", "facilitator"),
         command(lambda call: ClearProblem(call.body.problem_id)),
         body=ProblemClearPayload,
         optional_body=True,
