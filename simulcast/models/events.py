@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -23,12 +23,43 @@ ProblemKind = Literal["no_sound", "frozen_image", "no_connection", "other"]
 HelpStateName = Literal["open", "claimed", "escalated", "answered", "resolved", "cancelled"]
 
 
+Audience = Literal[
+    "consoles",
+    "lifecycle",
+    "everyone",
+    "rooms",
+    "console",
+    "facilitators",
+    "facilitators_and_console",
+    "check_answer",
+    "help",
+    "help_and_console",
+]
+"""Who hears an event as it happens (realtime/fanout.py routes by it; the console also gets
+its coalesced view of every event):
+
+- ``consoles``: every console (a new session appears in their lists);
+- ``lifecycle``: the session's rooms, screens and residents, and every console;
+- ``everyone``: the session's rooms, screens and residents, and the consoles watching it;
+- ``rooms``: the session's facilitators and screens, and the consoles watching it;
+- ``console``: the consoles watching the session only;
+- ``facilitators``: the facilitators of the event's room;
+- ``facilitators_and_console``: those, and the consoles watching the session;
+- ``check_answer``: the room's facilitators (with the room's tally) and the resident who
+  answered;
+- ``help``: the room's facilitators and the resident who asked, with the request's view;
+- ``help_and_console``: those, and the consoles watching the session (they act on it).
+"""
+
+
 class _Event(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+    audience: ClassVar[Audience]
 
 
 class SessionScheduled(_Event):
     type: Literal["session_scheduled"] = "session_scheduled"
+    audience: ClassVar[Audience] = "consoles"
     title: str
     origin: str
     rooms: list[str]
@@ -42,18 +73,22 @@ class SessionScheduled(_Event):
 
 class SessionStarted(_Event):
     type: Literal["session_started"] = "session_started"
+    audience: ClassVar[Audience] = "lifecycle"
 
 
 class SessionEnded(_Event):
     type: Literal["session_ended"] = "session_ended"
+    audience: ClassVar[Audience] = "lifecycle"
 
 
 class SessionCancelled(_Event):
     type: Literal["session_cancelled"] = "session_cancelled"
+    audience: ClassVar[Audience] = "lifecycle"
 
 
 class ResidentCheckedIn(_Event):
     type: Literal["resident_checked_in"] = "resident_checked_in"
+    audience: ClassVar[Audience] = "facilitators"
     resident_id: str
     room: str
     name: str | None = None
@@ -61,18 +96,21 @@ class ResidentCheckedIn(_Event):
 
 class ResidentLeft(_Event):
     type: Literal["resident_left"] = "resident_left"
+    audience: ClassVar[Audience] = "facilitators"
     resident_id: str
     room: str
 
 
 class WalkInsAdjusted(_Event):
     type: Literal["walkins_adjusted"] = "walkins_adjusted"
+    audience: ClassVar[Audience] = "facilitators"
     room: str
     delta: Literal[1, -1]
 
 
 class HelpRequested(_Event):
     type: Literal["help_requested"] = "help_requested"
+    audience: ClassVar[Audience] = "help"
     request_id: str
     resident_id: str
     room: str
@@ -83,30 +121,35 @@ class HelpRequested(_Event):
 
 class HelpCancelled(_Event):
     type: Literal["help_cancelled"] = "help_cancelled"
+    audience: ClassVar[Audience] = "help"
     request_id: str
     room: str
 
 
 class HelpClaimed(_Event):
     type: Literal["help_claimed"] = "help_claimed"
+    audience: ClassVar[Audience] = "help"
     request_id: str
     room: str
 
 
 class HelpResolved(_Event):
     type: Literal["help_resolved"] = "help_resolved"
+    audience: ClassVar[Audience] = "help"
     request_id: str
     room: str
 
 
 class HelpEscalated(_Event):
     type: Literal["help_escalated"] = "help_escalated"
+    audience: ClassVar[Audience] = "help_and_console"
     request_id: str
     room: str
 
 
 class HelpAnswered(_Event):
     type: Literal["help_answered"] = "help_answered"
+    audience: ClassVar[Audience] = "help_and_console"
     request_id: str
     room: str
     answer: str | None
@@ -115,12 +158,14 @@ class HelpAnswered(_Event):
 
 class AnnouncementSent(_Event):
     type: Literal["announcement_sent"] = "announcement_sent"
+    audience: ClassVar[Audience] = "everyone"
     announcement_id: str
     text: str
 
 
 class CheckLaunched(_Event):
     type: Literal["check_launched"] = "check_launched"
+    audience: ClassVar[Audience] = "everyone"
     check_id: str
     question: str
     options: list[str]
@@ -128,6 +173,7 @@ class CheckLaunched(_Event):
 
 class CheckAnswered(_Event):
     type: Literal["check_answered"] = "check_answered"
+    audience: ClassVar[Audience] = "check_answer"
     check_id: str
     resident_id: str
     room: str
@@ -136,6 +182,7 @@ class CheckAnswered(_Event):
 
 class CheckClosed(_Event):
     type: Literal["check_closed"] = "check_closed"
+    audience: ClassVar[Audience] = "everyone"
     check_id: str
 
 
@@ -143,6 +190,7 @@ class BroadcastStarting(_Event):
     """The mediator asked to start the broadcast; the source is being brought up."""
 
     type: Literal["broadcast_starting"] = "broadcast_starting"
+    audience: ClassVar[Audience] = "rooms"
     source: str
 
 
@@ -150,31 +198,37 @@ class BroadcastLive(_Event):
     """The source really serves (an ingest playlist advancing, or an external/Jitsi URL)."""
 
     type: Literal["broadcast_live"] = "broadcast_live"
+    audience: ClassVar[Audience] = "rooms"
     kind: PlayKind
     url: str
 
 
 class BroadcastFailed(_Event):
     type: Literal["broadcast_failed"] = "broadcast_failed"
+    audience: ClassVar[Audience] = "rooms"
     reason: str
 
 
 class BroadcastStopping(_Event):
     type: Literal["broadcast_stopping"] = "broadcast_stopping"
+    audience: ClassVar[Audience] = "rooms"
 
 
 class BroadcastStopped(_Event):
     type: Literal["broadcast_stopped"] = "broadcast_stopped"
+    audience: ClassVar[Audience] = "rooms"
     reason: str | None = None
 
 
 class ScreenOnline(_Event):
     type: Literal["screen_online"] = "screen_online"
+    audience: ClassVar[Audience] = "facilitators"
     room: str
 
 
 class ScreenOffline(_Event):
     type: Literal["screen_offline"] = "screen_offline"
+    audience: ClassVar[Audience] = "facilitators"
     room: str
     reason: str
 
@@ -183,12 +237,14 @@ class ScreenDispatched(_Event):
     """``play`` was sent to the room's screens (``attempt`` counts retries)."""
 
     type: Literal["screen_dispatched"] = "screen_dispatched"
+    audience: ClassVar[Audience] = "facilitators"
     room: str
     attempt: int
 
 
 class ScreenStateReported(_Event):
     type: Literal["screen_state_reported"] = "screen_state_reported"
+    audience: ClassVar[Audience] = "facilitators"
     room: str
     state: ScreenStateName
     detail: str | None = None
@@ -196,22 +252,26 @@ class ScreenStateReported(_Event):
 
 class DispatchFailed(_Event):
     type: Literal["dispatch_failed"] = "dispatch_failed"
+    audience: ClassVar[Audience] = "facilitators"
     room: str
     reason: str
 
 
 class ObsLost(_Event):
     type: Literal["obs_lost"] = "obs_lost"
+    audience: ClassVar[Audience] = "rooms"
     reason: str
 
 
 class ObsBack(_Event):
     type: Literal["obs_back"] = "obs_back"
+    audience: ClassVar[Audience] = "rooms"
     version: str
 
 
 class SceneSwitched(_Event):
     type: Literal["scene_switched"] = "scene_switched"
+    audience: ClassVar[Audience] = "rooms"
     scene: str
 
 
@@ -219,6 +279,7 @@ class BroadcastHealthSampled(_Event):
     """A bounded-rate sample of the broadcast's health, for reports and uptime."""
 
     type: Literal["broadcast_health_sampled"] = "broadcast_health_sampled"
+    audience: ClassVar[Audience] = "console"
     ingest_live: bool | None = None
     obs_connected: bool | None = None
     obs_streaming: bool | None = None
@@ -230,6 +291,7 @@ class BroadcastHealthSampled(_Event):
 
 class ProblemReported(_Event):
     type: Literal["problem_reported"] = "problem_reported"
+    audience: ClassVar[Audience] = "facilitators_and_console"
     problem_id: str
     room: str
     problem: ProblemKind
@@ -238,6 +300,7 @@ class ProblemReported(_Event):
 
 class ProblemCleared(_Event):
     type: Literal["problem_cleared"] = "problem_cleared"
+    audience: ClassVar[Audience] = "facilitators_and_console"
     problem_id: str
     room: str
 
@@ -247,6 +310,7 @@ class PersonalDataPurged(_Event):
     erased from its log (``retention_days`` was the setting then)."""
 
     type: Literal["personal_data_purged"] = "personal_data_purged"
+    audience: ClassVar[Audience] = "console"
     retention_days: int
 
 
