@@ -2,12 +2,12 @@
 
 It trusts the event (``decide`` checked it before it was stored), so replaying a log always
 succeeds and gives the state the live process had. Each event type has one fold (in
-:mod:`simulcast.domain.actions`), found by its class in one table.
+:mod:`simulcast.domain.rules`), found by its class in one table.
 """
 
 from __future__ import annotations
 
-from simulcast.domain.actions import FOLDS
+from simulcast.domain.rules import FOLDS
 from simulcast.domain.state import RoomState, SessionState
 from simulcast.models.events import Recorded, SessionScheduled
 

@@ -1,13 +1,13 @@
 """``decide``: check a command against the state and the actor, and say what happened.
 
 Refusals raise with a reason a person can act on; nothing is decided half-way. Each command
-has one handler (in :mod:`simulcast.domain.actions`), found by its class in one table.
+has one handler (in :mod:`simulcast.domain.rules`), found by its class in one table.
 """
 
 from __future__ import annotations
 
-from simulcast.domain.actions import ACTIONS
 from simulcast.domain.commands import Actor, Command
+from simulcast.domain.rules import RULES
 from simulcast.domain.state import SessionState
 from simulcast.errors import ForbiddenError
 from simulcast.models.events import Event
@@ -19,10 +19,10 @@ def decide(state: SessionState, actor: Actor, command: Command) -> list[Event]:
     Never changes ``state``: the caller applies the events once it has numbered them."""
     if actor.session_id != state.id and actor.role not in ("admin", "system"):
         raise ForbiddenError("this token or code belongs to another session")
-    action = ACTIONS.get(type(command))
-    if action is None:
+    rule = RULES.get(type(command))
+    if rule is None:
         raise TypeError(f"unknown command {command!r}")
-    return action.decide(state, actor, command)
+    return rule.decide(state, actor, command)
 
 
 def principal_event(command: Command) -> str:
@@ -30,7 +30,7 @@ def principal_event(command: Command) -> str:
 
     An idempotent retry is answered with the first attempt's records only if they include
     this event; otherwise its client id was used for another kind of action."""
-    action = ACTIONS.get(type(command))
-    if action is None:
+    rule = RULES.get(type(command))
+    if rule is None:
         raise TypeError(f"unknown command {command!r}")
-    return action.principal
+    return rule.principal

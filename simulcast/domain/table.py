@@ -1,12 +1,12 @@
 """The domain's two dispatch tables, filled by decorators where each function is defined.
 
-- :data:`ACTIONS`: command class → :class:`Action` (its handler, and the type of the event
+- :data:`RULES`: command class → :class:`Rule` (its handler, and the type of the event
   that names what it did). ``decide`` and ``principal_event`` read it.
 - :data:`FOLDS`: event class → the function that folds it into a session. ``apply`` reads it.
 
 Both are keyed by exact class, so dispatch is one dict look-up on ``type(x)``: no
 ``isinstance`` chain and no reflection on the hot path. They are complete only once
-:mod:`simulcast.domain.actions` is imported; ``decide`` and ``apply`` import it.
+:mod:`simulcast.domain.rules` is imported; ``decide`` and ``apply`` import it.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ Fold = Callable[[SessionState, E, datetime], None]
 
 
 @dataclass(frozen=True, slots=True)
-class Action:
+class Rule:
     """What the domain knows of one command."""
 
     decide: Handler[Any]
@@ -43,7 +43,7 @@ class Action:
     find this event among the first attempt's records, or its client id was reused."""
 
 
-ACTIONS: dict[type[Any], Action] = {}
+RULES: dict[type[Any], Rule] = {}
 FOLDS: dict[type[BaseModel], Fold[Any]] = {}
 
 
@@ -59,9 +59,9 @@ def decides(command: type[C], *, principal: type[BaseModel]) -> Callable[[Handle
     event is of class ``principal``."""
 
     def register(handler: Handler[C]) -> Handler[C]:
-        if command in ACTIONS:
+        if command in RULES:
             raise RuntimeError(f"{command.__name__} already has a handler")
-        ACTIONS[command] = Action(decide=handler, principal=event_type(principal))
+        RULES[command] = Rule(decide=handler, principal=event_type(principal))
         return handler
 
     return register

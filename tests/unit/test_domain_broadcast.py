@@ -1,4 +1,4 @@
-"""``decide`` for the broadcast, screen and problem commands (domain/actions/broadcast.py,
+"""``decide`` for the broadcast, screen and problem commands (domain/rules/broadcast.py,
 screens.py, problems.py): each one accepted in a legal state with exactly its events,
 refused otherwise with the exact error."""
 

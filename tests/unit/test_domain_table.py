@@ -7,8 +7,8 @@ from typing import Any, get_args
 
 import pytest
 
-from simulcast.domain.actions import ACTIONS, FOLDS
 from simulcast.domain.commands import Command, StartSession
+from simulcast.domain.rules import FOLDS, RULES
 from simulcast.domain.table import decides, folds
 from simulcast.models.events import EVENT_TYPES, Event, SessionScheduled, SessionStarted
 from tests.unit import test_domain_apply, test_domain_broadcast, test_domain_decide
@@ -19,14 +19,14 @@ EVENTS: set[type[Any]] = set(get_args(get_args(Event)[0]))
 
 
 def test_every_command_has_exactly_one_handler() -> None:
-    assert set(ACTIONS) == COMMANDS
+    assert set(RULES) == COMMANDS
 
 
 def test_every_commands_principal_event_is_an_event_type() -> None:
     unknown = {
-        command.__name__: action.principal
-        for command, action in ACTIONS.items()
-        if action.principal not in EVENT_TYPES
+        command.__name__: rule.principal
+        for command, rule in RULES.items()
+        if rule.principal not in EVENT_TYPES
     }
     assert unknown == {}
 
@@ -49,10 +49,10 @@ def test_every_event_type_has_a_fold_case() -> None:
 
 
 def test_a_second_handler_for_a_command_is_refused() -> None:
-    before = dict(ACTIONS)
+    before = dict(RULES)
     with pytest.raises(RuntimeError, match="StartSession already has a handler"):
         decides(StartSession, principal=SessionStarted)(lambda state, actor, command: [])
-    assert before == ACTIONS
+    assert before == RULES
 
 
 def test_a_second_fold_for_an_event_is_refused() -> None:

@@ -1,4 +1,4 @@
-"""The domain's actions, one module per topic: in each, one handler per command and one fold
+"""The domain's rules, one module per topic: in each, one handler per command and one fold
 per event, registered in :mod:`simulcast.domain.table` by their decorators.
 
 Importing this package imports every topic module, so the tables it re-exports are complete.
@@ -6,7 +6,7 @@ Importing this package imports every topic module, so the tables it re-exports a
 
 from __future__ import annotations
 
-from simulcast.domain.actions import (
+from simulcast.domain.rules import (
     announcements,
     attendance,
     broadcast,
@@ -17,11 +17,11 @@ from simulcast.domain.actions import (
     retention,
     screens,
 )
-from simulcast.domain.table import ACTIONS, FOLDS
+from simulcast.domain.table import FOLDS, RULES
 
 __all__ = [
-    "ACTIONS",
     "FOLDS",
+    "RULES",
     "announcements",
     "attendance",
     "broadcast",
