@@ -242,6 +242,11 @@ class ClearProblem:
     problem_id: str
 
 
+@dataclass(frozen=True, slots=True)
+class SignalRoomReady:
+    pass
+
+
 BroadcastCommand = (
     RequestBroadcastStart
     | MarkBroadcastLive
@@ -259,6 +264,7 @@ BroadcastCommand = (
     | RecordHealth
     | ReportProblem
     | ClearProblem
+    | SignalRoomReady
 )
 
 Command = CoreCommand | BroadcastCommand

@@ -112,6 +112,8 @@ class RoomState:
     """Only while a broadcast is starting or live."""
     dispatch_detail: str | None = None
     dispatch_attempts: int = 0
+    ready_at: datetime | None = None
+    """When the facilitator said the room is ready."""
 
     @property
     def present_residents(self) -> int:

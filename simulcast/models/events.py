@@ -305,6 +305,14 @@ class ProblemCleared(_Event):
     room: str
 
 
+class RoomReady(_Event):
+    """A room's facilitator says the room is ready: screen on, sound checked, people seated."""
+
+    type: Literal["room_ready"] = "room_ready"
+    audience: ClassVar[Audience] = "facilitators_and_console"
+    room: str
+
+
 class PersonalDataPurged(_Event):
     """The retention period of an ended session passed: first names and free texts were
     erased from its log (``retention_days`` was the setting then)."""
@@ -348,6 +356,7 @@ Event = Annotated[
     | BroadcastHealthSampled
     | ProblemReported
     | ProblemCleared
+    | RoomReady
     | PersonalDataPurged,
     Field(discriminator="type"),
 ]

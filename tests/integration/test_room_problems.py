@@ -62,3 +62,28 @@ async def test_problem_reported_reaches_console_and_room_then_is_cleared(
         token=access[ROOMS[0]]["facilitator_token"],
     )
     assert bad.status == 400
+
+
+async def test_a_facilitator_says_the_room_is_ready_once_and_the_console_hears_it(
+    controller: Controller,
+) -> None:
+    api = controller.api
+    session_id, access = await api.live_session(ROOMS)
+    token = access[ROOMS[0]]["facilitator_token"]
+    console = await controller.connect("/console", {"token": ADMIN, "session": session_id})
+    other_room = await controller.connect("/room", {"token": access[ROOMS[1]]["facilitator_token"]})
+    ready = await api.post(f"/api/rooms/{ROOMS[0]}/ready", token=token)
+    assert ready.status == 200
+    heard = await console.wait_for("room_ready")
+    assert (heard["session_id"], heard["room"]) == (session_id, ROOMS[0])
+    facilitator = await controller.connect("/room", {"token": token})
+    again = await facilitator.call("room_ready", {"client_id": cid()})
+    assert again == {
+        "ok": False,
+        "error": {"code": "room_ready", "message": "this room has already said it is ready"},
+    }
+    elsewhere = await api.post(
+        f"/api/rooms/{ROOMS[0]}/ready", token=access[ROOMS[1]]["facilitator_token"]
+    )
+    assert elsewhere.status == 403
+    assert [name for name, _ in other_room.events if name == "room_ready"] == []

@@ -38,6 +38,7 @@ from simulcast.models.events import (
     ProblemReported,
     ResidentCheckedIn,
     ResidentLeft,
+    RoomReady,
     SceneSwitched,
     ScreenDispatched,
     ScreenOffline,
@@ -453,6 +454,7 @@ FOLDED = [
         {"problems.p1.cleared_at": NOW},
         id="problem_cleared",
     ),
+    pytest.param(LIVE, RoomReady(room="b"), {"rooms.b.ready_at": NOW}, id="room_ready"),
     pytest.param(
         STOPPING,
         BroadcastStopped(reason=None),

@@ -28,6 +28,7 @@ from simulcast.domain.commands import (
     RequestBroadcastStart,
     RequestBroadcastStop,
     Role,
+    SignalRoomReady,
     SwitchScene,
 )
 from simulcast.domain.decide import decide, principal_event
@@ -46,6 +47,7 @@ from simulcast.models.events import (
     ObsLost,
     ProblemCleared,
     ProblemReported,
+    RoomReady,
     SceneSwitched,
     ScreenDispatched,
     ScreenOffline,
@@ -236,6 +238,16 @@ ACCEPTED = [
         [ProblemCleared(problem_id="p1", room="a")],
         id="clear_problem-by_the_rooms_facilitator",
     ),
+    pytest.param(
+        (),
+        facilitator("a"),
+        SignalRoomReady(),
+        [RoomReady(room="a")],
+        id="signal_room_ready-before_the_session_starts",
+    ),
+    pytest.param(
+        LIVE, facilitator("b"), SignalRoomReady(), [RoomReady(room="b")], id="signal_room_ready"
+    ),
 ]
 
 WHO: dict[type[Any], tuple[Role, ...]] = {
@@ -255,6 +267,7 @@ WHO: dict[type[Any], tuple[Role, ...]] = {
     RecordHealth: ("system",),
     ReportProblem: ("facilitator",),
     ClearProblem: ("admin", "facilitator"),
+    SignalRoomReady: ("facilitator",),
 }
 """Who may send each command: most come from the broadcast supervisor (``system``)."""
 
@@ -413,6 +426,31 @@ REFUSED = [
         ClearProblem("p1"),
         Refusal(ConflictError, "problem_cleared", "this problem is already cleared"),
         id="clear_problem-cleared",
+    ),
+    pytest.param(
+        (RoomReady(room="a"),),
+        facilitator("a"),
+        SignalRoomReady(),
+        Refusal(ConflictError, "room_ready", "this room has already said it is ready"),
+        id="signal_room_ready-twice",
+    ),
+    pytest.param(
+        ENDED,
+        facilitator("a"),
+        SignalRoomReady(),
+        Refusal(
+            ConflictError,
+            "session_closed",
+            "this session is ended: rooms no longer take check-ins, help or answers",
+        ),
+        id="signal_room_ready-ended",
+    ),
+    pytest.param(
+        LIVE,
+        facilitator("zz"),
+        SignalRoomReady(),
+        Refusal(ForbiddenError, "forbidden", "this token is not for a room of this session"),
+        id="signal_room_ready-not_a_room_of_the_session",
     ),
 ]
 

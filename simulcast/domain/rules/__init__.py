@@ -14,6 +14,7 @@ from simulcast.domain.rules import (
     help_requests,
     lifecycle,
     problems,
+    readiness,
     retention,
     screens,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "help_requests",
     "lifecycle",
     "problems",
+    "readiness",
     "retention",
     "screens",
 ]

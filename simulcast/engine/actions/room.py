@@ -12,11 +12,13 @@ from simulcast.domain.commands import (
     ReportScreenState,
     ResolveHelp,
     Role,
+    SignalRoomReady,
 )
 from simulcast.engine.access import new_id
 from simulcast.engine.actions.base import Action, Answer, Call, command, query
 from simulcast.engine.views import room_snapshot
 from simulcast.models.wire import (
+    ActionBody,
     HeartbeatPayload,
     HelpActionPayload,
     ProblemBody,
@@ -107,6 +109,16 @@ ACTIONS = (
         rest=("POST", "/api/problems/{problem_id}/clear"),
         event="clear_problem",
         owner=("problem_id", "room problem"),
+    ),
+    Action(
+        "signal_room_ready",
+        "Tell the mediator the room is ready",
+        FACILITATOR,
+        command(lambda call: SignalRoomReady()),
+        body=ActionBody,
+        optional_body=True,
+        rest=("POST", "/api/rooms/{site}/ready"),
+        event="room_ready",
     ),
     Action(
         "heartbeat",
