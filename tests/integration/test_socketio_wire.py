@@ -327,3 +327,34 @@ async def test_an_oversized_message_is_refused_on_both_transports(controller: Co
         assert closed.data == aiohttp.WSCloseCode.MESSAGE_TOO_BIG
     finally:
         await close_raw(ws)
+
+
+def table_sizes(controller: Controller) -> dict[str, int]:
+    """Every per-connection table of the socket layer, by name: what must return to its
+    size before once the clients are gone."""
+    sio = controller.realtime.sio
+    sizes = {
+        "engine.sockets": len(sio.engine.sockets),
+        "sio.by_socket": len(sio._by_socket),
+    }
+    for name, namespace in sio._namespaces.items():
+        sizes[f"clients{name}"] = len(sio.clients[name])
+        sizes[f"rooms{name}"] = sum(len(members) for members in sio._rooms[name].values())
+        sizes[f"namespace{name}"] = len(getattr(namespace, "clients", ()))
+    return sizes
+
+
+async def test_polling_packets_after_a_close_packet_are_ignored(controller: Controller) -> None:
+    """Regression: a payload ``1␞40/console,{…}`` used to connect the namespace of a closed
+    connection, leaving its entry in the socket table forever (one per handshake)."""
+    before = table_sizes(controller)
+    url = f"{controller.base}/socket.io/?EIO=4&transport=polling"
+    async with aiohttp.ClientSession() as http:
+        for _ in range(20):
+            sid = orjson.loads((await (await http.get(url)).text())[1:])["sid"]
+            body = f'1\x1e40/console,{{"token":"{ADMIN}"}}\x1e42/console,1["snapshot"]'
+            posted = await http.post(f"{url}&sid={sid}", data=body.encode())
+            assert (posted.status, await posted.text()) == (200, "ok")
+            gone = await http.get(f"{url}&sid={sid}")
+            assert gone.status == 400
+    assert table_sizes(controller) == before
