@@ -28,7 +28,7 @@ from tests.integration.test_socketio_wire import table_sizes
 
 ROOM = "cs-lille-sud"
 EXAMPLES = settings(
-    max_examples=200,
+    max_examples=150,
     deadline=None,
     derandomize=True,
     print_blob=True,
