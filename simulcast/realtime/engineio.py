@@ -365,6 +365,8 @@ class EngineServer:
                 if message.type != WSMsgType.TEXT:
                     break  # binary is not part of simulcast's protocol
                 text: str = message.data
+                if socket.closed:
+                    break  # closed over polling while probing: nothing left to upgrade
                 if not upgraded:
                     if text == "2probe" and not socket.upgrading:
                         probing = socket.upgrading = True

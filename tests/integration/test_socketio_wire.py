@@ -358,3 +358,25 @@ async def test_polling_packets_after_a_close_packet_are_ignored(controller: Cont
             gone = await http.get(f"{url}&sid={sid}")
             assert gone.status == 400
     assert table_sizes(controller) == before
+
+
+async def test_an_upgrade_of_a_connection_closed_while_probing_is_ended(
+    controller: Controller,
+) -> None:
+    """Regression: the polling side closed during the probe, the upgrade went on and its
+    WebSocket connected namespaces of the closed connection (left in the socket table)."""
+    before = table_sizes(controller)
+    url = f"{controller.base}/socket.io/?EIO=4&transport="
+    async with aiohttp.ClientSession() as http:
+        sid = orjson.loads((await (await http.get(url + "polling")).text())[1:])["sid"]
+        ws = await http.ws_connect(f"{url}websocket&sid={sid}")
+        await ws.send_str("2probe")
+        assert await ws.receive_str(timeout=5) == "3probe"
+        closing = await http.post(f"{url}polling&sid={sid}", data=b"1")
+        assert closing.status == 200
+        await ws.send_str("5")
+        await ws.send_str(f'40/console,{{"token":"{ADMIN}"}}')
+        ended = await ws.receive(timeout=5)
+        assert ended.type == aiohttp.WSMsgType.CLOSE
+        await ws.close()
+    assert table_sizes(controller) == before
