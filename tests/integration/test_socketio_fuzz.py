@@ -142,20 +142,21 @@ def mutated(packets: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     return st.builds(mutate, packets, st.lists(edit, min_size=1, max_size=3))
 
 
-def connects(live: dict[str, Any]) -> st.SearchStrategy[list[str]]:
-    """Connects that succeed (unless rate limited), so that what follows reaches handlers."""
+def connect(live: dict[str, Any]) -> st.SearchStrategy[str]:
+    """A connect that succeeds (unless rate limited), so that what follows reaches handlers."""
     room = live[ROOM]
-    return st.lists(
-        st.sampled_from(
-            [
-                f'40/room,{{"token":"{room["facilitator_token"]}"}}',
-                f'40/room,{{"token":"{room["screen_token"]}"}}',
-                f'40/console,{{"token":"{ADMIN}"}}',
-                f'40/resident,{{"code":"{room["join_code"]}"}}',
-            ]
-        ),
-        max_size=2,
+    return st.sampled_from(
+        [
+            f'40/room,{{"token":"{room["facilitator_token"]}"}}',
+            f'40/room,{{"token":"{room["screen_token"]}"}}',
+            f'40/console,{{"token":"{ADMIN}"}}',
+            f'40/resident,{{"code":"{room["join_code"]}"}}',
+        ]
     )
+
+
+def connects(live: dict[str, Any]) -> st.SearchStrategy[list[str]]:
+    return st.lists(connect(live), max_size=2)
 
 
 def engineio_packets(live: dict[str, Any]) -> st.SearchStrategy[str]:
@@ -316,6 +317,44 @@ async def test_websocket_client_sending_anything_never_breaks_the_server(
         assert closed or received.data == "3end"
         if not closed:
             await ws.send_str("1")
+    await settled(lambda: table_sizes(controller) == before)
+    assert table_sizes(controller) == before
+    assert errors_logged(caplog) == []
+
+
+@EXAMPLES
+@given(data=st.data())
+async def test_upgrading_client_sending_anything_on_both_transports_never_breaks_the_server(
+    controller: Controller,
+    live: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+    data: st.DataObject,
+) -> None:
+    """The upgrade's window: a WebSocket probing a polling connection, packets on both,
+    the upgrade packet ``5`` anywhere (or never), the polling side closing meanwhile."""
+    packet = st.sampled_from(["1", "5"]) | connect(live) | engineio_packets(live)
+    steps = data.draw(
+        st.lists(st.tuples(st.sampled_from(["poll", "ws"]), packet), min_size=1, max_size=8),
+        label="steps",
+    )
+    caplog.clear()
+    before = table_sizes(controller)
+    base = f"{controller.base}/socket.io/?EIO=4&transport="
+    async with aiohttp.ClientSession(timeout=TIMEOUT) as http:
+        async with http.get(base + "polling") as opened:
+            sid = orjson.loads((await opened.text())[1:])["sid"]
+        async with http.ws_connect(f"{base}websocket&sid={sid}") as ws:
+            await ws.send_str("2probe")
+            assert await ws.receive_str(timeout=5) == "3probe"
+            for transport, text in steps:
+                if transport == "poll":
+                    async with http.post(f"{base}polling&sid={sid}", data=text.encode()) as sent:
+                        assert sent.status in (200, 400, 413), await sent.text()
+                elif not ws.closed:
+                    with contextlib.suppress(ConnectionError):
+                        await ws.send_str(text)
+        async with http.post(f"{base}polling&sid={sid}", data=b"1") as closing:
+            assert closing.status in (200, 400), await closing.text()
     await settled(lambda: table_sizes(controller) == before)
     assert table_sizes(controller) == before
     assert errors_logged(caplog) == []
