@@ -57,6 +57,9 @@ class CloseReason(enum.StrEnum):
     """The client sent socket.io's DISCONNECT packet for one namespace."""
     SERVER_DISCONNECT = "server disconnect"
     """The server ended it (``SocketServer.disconnect`` or ``close_connection``)."""
+    SERVER_SHUTDOWN = "server shutting down"
+    """The controller is stopping: clients reconnect (to this controller once restarted, or
+    to another process)."""
     PARSE_ERROR = "parse error"
     """The client sent something that is not simulcast's protocol."""
     PAYLOAD_TOO_LARGE = "payload too large"
