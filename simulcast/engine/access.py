@@ -74,9 +74,8 @@ class TokenSigner:
         return self._key
 
     def _mac(self, role_prefix: str, session_id: str, subject: str) -> str:
-        digest = hmac.new(
-            self._key, f"{role_prefix}|{session_id}|{subject}".encode(), hashlib.sha256
-        ).digest()
+        message = f"{role_prefix}|{session_id}|{subject}".encode(errors="surrogatepass")
+        digest = hmac.new(self._key, message, hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest[:18]).decode()
 
     def issue(self, role: str, session_id: str, subject: str) -> str:
@@ -89,7 +88,9 @@ class TokenSigner:
         if len(parts) != 4 or parts[0] not in _PREFIX_ROLE:
             return None
         prefix, session_id, subject, mac = parts
-        if not hmac.compare_digest(mac, self._mac(prefix, session_id, subject)):
+        expected = self._mac(prefix, session_id, subject).encode()
+        # Bytes: compare_digest refuses str with characters outside ASCII (TypeError).
+        if not hmac.compare_digest(mac.encode(errors="surrogatepass"), expected):
             return None
         role = _PREFIX_ROLE[prefix]
         if role == "resident":

@@ -13,6 +13,7 @@ the stock clients (socket.io-client in the dashboards, python-socketio in the te
 from __future__ import annotations
 
 import asyncio
+import enum
 import logging
 import secrets
 from collections.abc import Callable
@@ -36,13 +37,40 @@ MAX_PENDING_BYTES = 1024 * 1024
 and catches up from a snapshot."""
 MAX_POLL_QUEUE = MAX_PENDING_BYTES // 64
 """The same bound for a long-polling client, counted in packets (64 bytes or more each)."""
-SLOW_CLIENT = "slow client"
-"""Why such a client is closed: its connection is cut, what it has not read is dropped."""
 POLL_HOLD_S = PING_INTERVAL_S + 5
 """A long-poll returns a no-op after this, should no ping have gone out meanwhile."""
 
 SEPARATOR = "\x1e"
 """Between packets in a polling payload."""
+
+
+class CloseReason(enum.StrEnum):
+    """Why a connection, or a client's membership of a namespace, ended: what
+    ``Handler.on_close`` and ``Namespace.on_disconnect`` receive. The values are
+    python-socketio's where it has one, so that logs read the same."""
+
+    TRANSPORT_CLOSE = "transport close"
+    """The client's WebSocket ended, or the connection went while a connect handler ran."""
+    CLIENT_CLOSE = "client close"
+    """The client sent Engine.IO's close packet."""
+    CLIENT_DISCONNECT = "client namespace disconnect"
+    """The client sent socket.io's DISCONNECT packet for one namespace."""
+    SERVER_DISCONNECT = "server disconnect"
+    """The server ended it (``SocketServer.disconnect`` or ``close_connection``)."""
+    SERVER_SHUTDOWN = "server shutting down"
+    """The controller is stopping: clients reconnect (to this controller once restarted, or
+    to another process)."""
+    PARSE_ERROR = "parse error"
+    """The client sent something that is not simulcast's protocol."""
+    PAYLOAD_TOO_LARGE = "payload too large"
+    """A polling payload over ``MAX_MESSAGE``."""
+    PING_TIMEOUT = "ping timeout"
+    """No answer to the last ping."""
+    SLOW_CLIENT = "slow client"
+    """The client let more than ``MAX_PENDING_BYTES`` go unread: its connection is cut and
+    what it has not read is dropped."""
+    WRITE_ERROR = "write error"
+    """Writing to its transport failed."""
 
 
 class Frame:
@@ -83,9 +111,11 @@ CLOSE = Frame(b"1")
 class Handler(Protocol):
     """What the layer above (socket.io) does with a connection."""
 
-    async def on_message(self, socket: EngineSocket, text: str) -> None: ...
+    async def on_message(self, socket: EngineSocket, text: str) -> None:
+        """One Engine.IO message packet (without its ``4``); never called once ``socket``
+        is closed."""
 
-    def on_close(self, socket: EngineSocket, reason: str) -> None:
+    def on_close(self, socket: EngineSocket, reason: CloseReason) -> None:
         """Called once per connection, as soon as it is closed (by either side)."""
 
 
@@ -114,7 +144,7 @@ class Outbox:
                 socket.flush()
             except Exception:  # one broken connection must not strand the others' frames
                 log.exception("write to %s failed", socket.remote)
-                socket.close("write error")
+                socket.close(CloseReason.WRITE_ERROR)
 
 
 class EngineSocket:
@@ -140,7 +170,7 @@ class EngineSocket:
         sid: str,
         remote: str,
         outbox: Outbox,
-        on_closed: Callable[[EngineSocket, str], None],
+        on_closed: Callable[[EngineSocket, CloseReason], None],
     ) -> None:
         self.sid = sid
         self.remote = remote
@@ -174,7 +204,7 @@ class EngineSocket:
             self._queue.append(frame.ws)
             return
         if len(self._queue) > MAX_POLL_QUEUE:
-            self.close(SLOW_CLIENT)
+            self.close(CloseReason.SLOW_CLIENT)
             return
         self._queue.append(frame.text)
         self._wake()
@@ -189,7 +219,7 @@ class EngineSocket:
             return
         if transport.get_write_buffer_size() > MAX_PENDING_BYTES:
             log.warning("closing %s: it does not read what it is sent", self.remote)
-            self.close(SLOW_CLIENT)
+            self.close(CloseReason.SLOW_CLIENT)
             return
         transport.write(queued[0] if len(queued) == 1 else b"".join(queued))
 
@@ -203,14 +233,17 @@ class EngineSocket:
             self.send(Frame(text))
         self._wake()
 
-    def close(self, reason: str) -> None:
+    def close(self, reason: CloseReason) -> None:
+        """Close the connection: the layer above hears ``on_close`` at once (and once), then
+        the client gets what was queued for it and a close packet. Nothing it sends after
+        that is processed."""
         if self.closed:
             return
         self.closed = True
         self._on_closed(self, reason)
         transport, ws = self._transport, self._ws
         if transport is not None and ws is not None and not transport.is_closing():
-            if reason == SLOW_CLIENT:
+            if reason == CloseReason.SLOW_CLIENT:
                 transport.abort()  # what it has not read is lost anyway
             else:
                 transport.write(b"".join([*self._queue, CLOSE.ws]))
@@ -241,7 +274,7 @@ class EngineSocket:
             queued, self._queue = self._queue, []
             if self.closed:
                 queued.append(CLOSE.text)
-            return SEPARATOR.encode().join(queued)
+            return encode_payload(queued)
         if self.closed:
             return CLOSE.text
         return NOOP.text
@@ -301,14 +334,16 @@ class EngineServer:
             return _text(await socket.poll())
         body = await request.read()
         if len(body) > MAX_MESSAGE:
-            socket.close("payload too large")
+            socket.close(CloseReason.PAYLOAD_TOO_LARGE)
             raise PayloadTooLargeError(f"a socket.io message is {MAX_MESSAGE} bytes at most")
         try:
-            text = body.decode()
-        except UnicodeDecodeError:
-            socket.close("parse error")
-            raise InputError("a polling payload must be UTF-8 text", code="bad_packet") from None
-        for packet in text.split(SEPARATOR):
+            packets = decode_payload(body)
+        except InputError:
+            socket.close(CloseReason.PARSE_ERROR)
+            raise
+        for packet in packets:
+            if socket.closed:
+                break
             await self._receive(socket, packet)
         return _text(b"ok")
 
@@ -333,6 +368,8 @@ class EngineServer:
                 if message.type != WSMsgType.TEXT:
                     break  # binary is not part of simulcast's protocol
                 text: str = message.data
+                if socket.closed:
+                    break  # closed over polling while probing: nothing left to upgrade
                 if not upgraded:
                     if text == "2probe" and not socket.upgrading:
                         probing = socket.upgrading = True
@@ -347,7 +384,7 @@ class EngineServer:
                     break
         finally:
             if upgraded:
-                socket.close("transport close")
+                socket.close(CloseReason.TRANSPORT_CLOSE)
             elif probing:
                 socket.upgrading = False  # the probe failed: the client keeps polling
         return ws
@@ -389,11 +426,15 @@ class EngineServer:
             }
         )
 
-    def _drop(self, socket: EngineSocket, reason: str) -> None:
+    def _drop(self, socket: EngineSocket, reason: CloseReason) -> None:
         if self.sockets.pop(socket.sid, None) is not None:
             self._handler.on_close(socket, reason)
 
     async def _receive(self, socket: EngineSocket, text: str) -> None:
+        if socket.closed:
+            # A packet behind a close (later in the same polling payload, or read by an
+            # upgrade that raced it) would recreate the state that on_close has just removed.
+            return
         kind = text[:1]
         if kind == "4":
             socket.busy += 1
@@ -404,12 +445,12 @@ class EngineServer:
         elif kind == "3":
             socket.answered = True
         elif kind == "1":
-            socket.close("client close")
+            socket.close(CloseReason.CLIENT_CLOSE)
         elif kind == "2":
             socket.send(Frame(b"3" + text[1:].encode()))
         elif kind != "6":
             log.info("closing %s: not an Engine.IO packet: %.40r", socket.remote, text)
-            socket.close("parse error")
+            socket.close(CloseReason.PARSE_ERROR)
 
     # -- pings: one timer wheel with a slot per second ----------------------------------
 
@@ -430,11 +471,30 @@ class EngineServer:
                     continue
                 if not socket.answered and not socket.busy:
                     log.info("closing %s: no answer to the last ping", socket.remote)
-                    socket.close("ping timeout")
+                    socket.close(CloseReason.PING_TIMEOUT)
                     continue
                 socket.answered = False
                 socket.send(PING)
                 self._schedule(socket)
+
+
+def decode_payload(body: bytes) -> list[str]:
+    """A polling POST body → its Engine.IO packets, in order (``SEPARATOR`` between them;
+    an empty body is one empty packet, which the server refuses as it refuses any packet of
+    no known type). Raises InputError (``bad_packet``) if the body is not UTF-8."""
+    try:
+        text = body.decode()
+    except UnicodeDecodeError:
+        raise InputError("a polling payload must be UTF-8 text", code="bad_packet") from None
+    return text.split(SEPARATOR)
+
+
+def encode_payload(packets: list[bytes]) -> bytes:
+    """Engine.IO packets → one polling response body (the inverse of ``decode_payload``)."""
+    return _SEPARATOR_BYTES.join(packets)
+
+
+_SEPARATOR_BYTES = SEPARATOR.encode()
 
 
 def _text(body: bytes) -> web.Response:

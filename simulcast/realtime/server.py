@@ -11,16 +11,13 @@ from simulcast.engine.actions import Action
 from simulcast.engine.services import Services
 from simulcast.engine.tasks import running
 from simulcast.realtime.coalescer import Coalescer
+from simulcast.realtime.engineio import CloseReason
 from simulcast.realtime.fanout import Fanout
 from simulcast.realtime.namespaces import ConsoleNamespace, ResidentNamespace, RoomNamespace
 from simulcast.realtime.sio import SocketServer
 from simulcast.registry import Registry
 
 NAMESPACES = ("/console", "/room", "/resident")
-
-SHUTDOWN = "server shutting down"
-"""The reason every connection is closed with when the controller stops: clients reconnect
-(to this controller once restarted, or to another process)."""
 
 
 @dataclass
@@ -56,7 +53,7 @@ async def serving(
         yield
 
 
-def close_all(realtime: Realtime, reason: str = SHUTDOWN) -> int:
+def close_all(realtime: Realtime, reason: CloseReason = CloseReason.SERVER_SHUTDOWN) -> int:
     """Close every connection now (a long-poll returns, a WebSocket gets its close frame), so
     that the server stops without waiting for clients to time out; returns how many."""
     sockets = list(realtime.sio.engine.sockets.values())

@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 
 from simulcast.errors import SimulcastError
-from simulcast.realtime.engineio import EngineServer, EngineSocket, Frame
+from simulcast.realtime.engineio import CloseReason, EngineServer, EngineSocket, Frame
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class ConnectionRefused(Exception):
 class Client:
     """A connection's membership of one namespace."""
 
-    __slots__ = ("namespace", "ready", "rooms", "sid", "socket")
+    __slots__ = ("gone", "namespace", "ready", "rooms", "sid", "socket")
 
     def __init__(self, sid: str, socket: EngineSocket, namespace: str) -> None:
         self.sid = sid
@@ -52,6 +52,8 @@ class Client:
         self.rooms: set[str] = set()
         self.ready = False
         """True once the client has its CONNECT packet: only then does it hear room events."""
+        self.gone: CloseReason | None = None
+        """Why it left, once it has."""
 
 
 class Namespace:
@@ -80,8 +82,20 @@ class Namespace:
     async def on_connected(self, sid: str) -> None:
         """After the client has its CONNECT packet: send it what it needs first."""
 
-    def on_disconnect(self, sid: str, reason: str) -> None:
-        """The client left (synchronous: the connection is already gone)."""
+    def on_disconnect(self, sid: str, reason: CloseReason) -> None:
+        """The client left (synchronous: it has already left its rooms). Called once per
+        connect, and once more should the client leave while ``on_connect`` was running
+        (whatever that added for ``sid`` afterwards is to be removed again)."""
+
+    def disconnect(self, sid: str, reason: CloseReason = CloseReason.SERVER_DISCONNECT) -> bool:
+        """Disconnect client ``sid`` from this namespace only: see SocketServer.disconnect."""
+        return self.server.disconnect(self.namespace, sid, reason)
+
+    def close_connection(
+        self, sid: str, reason: CloseReason = CloseReason.SERVER_DISCONNECT
+    ) -> bool:
+        """Close the whole connection of client ``sid``: see SocketServer.close_connection."""
+        return self.server.close_connection(self.namespace, sid, reason)
 
     def enter_room(self, sid: str, room: str) -> None:
         self.server.enter_room(self.namespace, sid, room)
@@ -100,7 +114,6 @@ class SocketServer:
         self.engine = EngineServer(self, **engine_options)
         self._namespaces: dict[str, Namespace] = {}
         self._events: dict[str, dict[str, EventHandler]] = {}
-        self._prefixes: dict[str, bytes] = {}
         self.clients: dict[str, dict[str, Client]] = {}
         """namespace → sid → client."""
         self._rooms: dict[str, dict[str, dict[str, Client]]] = {}
@@ -113,18 +126,16 @@ class SocketServer:
         namespace._server = self
         self._namespaces[name] = namespace
         self._events[name] = namespace.events()
-        self._prefixes[name] = b"" if name == "/" else name.encode() + b","
         self.clients[name] = {}
         self._rooms[name] = {}
 
     # -- sending ------------------------------------------------------------------------
 
-    def frame(self, namespace: str, body: bytes, kind: str = EVENT) -> Frame:
-        """``4`` (Engine.IO message) + the socket.io packet."""
-        prefix = self._prefixes.get(namespace)
-        if prefix is None:  # a namespace the client asked for and that does not exist
-            prefix = namespace.encode() + b","
-        return Frame(b"4" + kind.encode() + prefix + body)
+    def frame(
+        self, namespace: str, body: bytes, kind: str = EVENT, ack: int | None = None
+    ) -> Frame:
+        """``4`` (Engine.IO message) + the socket.io packet (see ``encode``)."""
+        return Frame(b"4" + encode(kind, namespace, body, ack))
 
     def emit(
         self,
@@ -177,6 +188,40 @@ class SocketServer:
     def room_size(self, namespace: str, room: str) -> int:
         return len(self._rooms[namespace].get(room, ()))
 
+    def disconnect(
+        self, namespace: str, sid: str, reason: CloseReason = CloseReason.SERVER_DISCONNECT
+    ) -> bool:
+        """Disconnect client ``sid`` from ``namespace``: before this returns, it is sent
+        socket.io's DISCONNECT packet for that namespace, has left its rooms (no emit reaches
+        it any more) and the namespace's ``on_disconnect(sid, reason)`` has run. Its
+        Engine.IO connection stays open, with its other namespaces. A client whose connect
+        handler is still running gets ``connect_error`` instead. False if ``sid`` is not
+        connected to ``namespace`` (any more)."""
+        client = self.clients.get(namespace, {}).get(sid)
+        if client is None:
+            return False
+        if client.ready:
+            client.socket.send(self.frame(namespace, b"", DISCONNECT))
+        self._leave(client.socket, namespace, reason)
+        return True
+
+    def close_connection(
+        self, namespace: str, sid: str, reason: CloseReason = CloseReason.SERVER_DISCONNECT
+    ) -> bool:
+        """Close the Engine.IO connection of client ``sid`` of ``namespace``, with every
+        namespace on it: each gets a DISCONNECT packet and runs ``on_disconnect`` with
+        ``reason`` before this returns, then the client gets Engine.IO's close packet and its
+        transport ends. False if ``sid`` is not connected to ``namespace`` (any more)."""
+        client = self.clients.get(namespace, {}).get(sid)
+        if client is None:
+            return False
+        socket = client.socket
+        for other in self._by_socket.get(socket.sid, {}).values():
+            if other.ready:
+                socket.send(self.frame(other.namespace, b"", DISCONNECT))
+        socket.close(reason)
+        return True
+
     # -- receiving (engineio.Handler) ---------------------------------------------------
 
     async def on_message(self, socket: EngineSocket, text: str) -> None:
@@ -184,19 +229,19 @@ class SocketServer:
             kind, namespace, ack, data = decode(text)
         except ValueError as error:
             log.info("closing %s: %s", socket.remote, error)
-            socket.close("parse error")
+            socket.close(CloseReason.PARSE_ERROR)
             return
         if kind == EVENT:
             await self._event(socket, namespace, ack, data)
         elif kind == CONNECT:
             await self._connect(socket, namespace, data)
         elif kind == DISCONNECT:
-            self._leave(socket, namespace, "client namespace disconnect")
+            self._leave(socket, namespace, CloseReason.CLIENT_DISCONNECT)
         elif kind != ACK:  # simulcast never asks clients for acknowledgements
             log.info("closing %s: socket.io packet type %s is not accepted", socket.remote, kind)
-            socket.close("parse error")
+            socket.close(CloseReason.PARSE_ERROR)
 
-    def on_close(self, socket: EngineSocket, reason: str) -> None:
+    def on_close(self, socket: EngineSocket, reason: CloseReason) -> None:
         for namespace in list(self._by_socket.get(socket.sid, ())):
             self._leave(socket, namespace, reason)
         self._by_socket.pop(socket.sid, None)
@@ -226,7 +271,9 @@ class SocketServer:
         if socket.closed or self.clients[namespace].get(client.sid) is not client:
             # Gone while on_connect ran: its disconnect may have come first, tell it again.
             self._forget(client)
-            handler.on_disconnect(client.sid, "transport close")
+            handler.on_disconnect(client.sid, client.gone or CloseReason.TRANSPORT_CLOSE)
+            if not socket.closed:  # disconnected by the server: never leave a connect unanswered
+                self._send(socket, namespace, CONNECT_ERROR, {"message": "disconnected"})
             return
         self._send(socket, namespace, CONNECT, {"sid": client.sid})
         client.ready = True
@@ -265,10 +312,11 @@ class SocketServer:
         if ack is not None:
             self._ack(socket, namespace, ack, result)
 
-    def _leave(self, socket: EngineSocket, namespace: str, reason: str) -> None:
+    def _leave(self, socket: EngineSocket, namespace: str, reason: CloseReason) -> None:
         client = self._by_socket.get(socket.sid, {}).pop(namespace, None)
         if client is None:
             return
+        client.gone = reason
         self._forget(client)
         try:
             self._namespaces[namespace].on_disconnect(client.sid, reason)
@@ -287,11 +335,23 @@ class SocketServer:
         socket.send(self.frame(namespace, orjson.dumps(data), kind))
 
     def _ack(self, socket: EngineSocket, namespace: str, ack: int, result: Any) -> None:
-        socket.send(self.frame(namespace, str(ack).encode() + orjson.dumps([result]), ACK))
+        socket.send(self.frame(namespace, orjson.dumps([result]), ACK, ack))
+
+
+def encode(kind: str, namespace: str, body: bytes = b"", ack: int | None = None) -> bytes:
+    """A socket.io packet: ``<type>[<namespace>,][<ack id>][<json>]``, the inverse of
+    ``decode``. ``body`` is the JSON, already encoded; the ``/`` namespace is left out, as
+    the protocol has it."""
+    prefix = b"" if namespace == "/" else namespace.encode() + b","
+    return kind.encode() + prefix + (b"" if ack is None else str(ack).encode()) + body
 
 
 def decode(text: str) -> tuple[str, str, int | None, Any]:
-    """``<type>[/<namespace>,][<ack id>][<json>]`` → (type, namespace, ack id, data)."""
+    """``<type>[/<namespace>,][<ack id>][<json>]`` → (type, namespace, ack id, data).
+
+    The namespace's query string (``/room?x=1``) is dropped; no JSON gives ``None``. Raises
+    ValueError, and nothing else, for anything that is not such a packet: an unknown type,
+    binary attachments (types 5 and 6), an ack id over 15 digits, JSON that does not parse."""
     if not text or text[0] not in "0123456":
         raise ValueError(f"not a socket.io packet: {text[:40]!r}")
     kind = text[0]

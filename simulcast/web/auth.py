@@ -56,7 +56,8 @@ def _token_actor(token: str | None, services: Services, action: Action) -> Actor
             f"this route needs {kinds}: send 'Authorization: Bearer <token>'",
             code="auth_missing",
         )
-    if hmac.compare_digest(token.encode(), services.admin_token.encode()):
+    # aiohttp keeps header bytes that are not UTF-8 as surrogates, which .encode() refuses.
+    if hmac.compare_digest(token.encode(errors="surrogatepass"), services.admin_token.encode()):
         return Actor(role="admin")
     actor = services.signer.verify(token)
     if actor is None:

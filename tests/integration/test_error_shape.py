@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from typing import Any
+
+import pytest
 
 from tests.conftest import Controller
 from tests.helpers import cid
@@ -149,3 +153,21 @@ async def test_socket_payload_errors_use_the_same_shape(controller: Controller) 
     }
     unknown = await phone.call("cancel_help", {"client_id": cid(), "request_id": "hzzzz"})
     assert unknown["error"]["code"] == "forbidden"  # a guest cannot cancel anything
+
+
+@pytest.mark.parametrize("token", [b"a\xffb", b"F.s1.cs-lille-sud.\xc3\xa9"])
+async def test_a_token_of_bytes_that_are_not_ascii_is_refused_with_401(
+    controller: Controller, token: bytes
+) -> None:
+    """aiohttp keeps such header bytes as surrogates; comparing them used to raise (500)."""
+    host, port = controller.base.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(
+        b"GET /api/sessions HTTP/1.1\r\nHost: " + host.encode() + b"\r\n"
+        b"Authorization: Bearer " + token + b"\r\nConnection: close\r\n\r\n"
+    )
+    head, _, body = (await asyncio.wait_for(reader.read(), 5)).partition(b"\r\n\r\n")
+    writer.close()
+    await writer.wait_closed()
+    assert head.split(b"\r\n")[0] == b"HTTP/1.1 401 Unauthorized"
+    assert json.loads(body) == {"error": {"code": "bad_token", "message": "wrong admin token"}}

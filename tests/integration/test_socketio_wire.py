@@ -327,3 +327,56 @@ async def test_an_oversized_message_is_refused_on_both_transports(controller: Co
         assert closed.data == aiohttp.WSCloseCode.MESSAGE_TOO_BIG
     finally:
         await close_raw(ws)
+
+
+def table_sizes(controller: Controller) -> dict[str, int]:
+    """Every per-connection table of the socket layer, by name: what must return to its
+    size before once the clients are gone."""
+    sio = controller.realtime.sio
+    sizes = {
+        "engine.sockets": len(sio.engine.sockets),
+        "sio.by_socket": len(sio._by_socket),
+    }
+    for name, namespace in sio._namespaces.items():
+        sizes[f"clients{name}"] = len(sio.clients[name])
+        sizes[f"rooms{name}"] = sum(len(members) for members in sio._rooms[name].values())
+        sizes[f"namespace{name}"] = len(getattr(namespace, "clients", ()))
+    return sizes
+
+
+async def test_polling_packets_after_a_close_packet_are_ignored(controller: Controller) -> None:
+    """Regression: a payload ``1␞40/console,{…}`` used to connect the namespace of a closed
+    connection, leaving its entry in the socket table forever (one per handshake)."""
+    before = table_sizes(controller)
+    url = f"{controller.base}/socket.io/?EIO=4&transport=polling"
+    async with aiohttp.ClientSession() as http:
+        for _ in range(20):
+            sid = orjson.loads((await (await http.get(url)).text())[1:])["sid"]
+            body = f'1\x1e40/console,{{"token":"{ADMIN}"}}\x1e42/console,1["snapshot"]'
+            posted = await http.post(f"{url}&sid={sid}", data=body.encode())
+            assert (posted.status, await posted.text()) == (200, "ok")
+            gone = await http.get(f"{url}&sid={sid}")
+            assert gone.status == 400
+    assert table_sizes(controller) == before
+
+
+async def test_an_upgrade_of_a_connection_closed_while_probing_is_ended(
+    controller: Controller,
+) -> None:
+    """Regression: the polling side closed during the probe, the upgrade went on and its
+    WebSocket connected namespaces of the closed connection (left in the socket table)."""
+    before = table_sizes(controller)
+    url = f"{controller.base}/socket.io/?EIO=4&transport="
+    async with aiohttp.ClientSession() as http:
+        sid = orjson.loads((await (await http.get(url + "polling")).text())[1:])["sid"]
+        ws = await http.ws_connect(f"{url}websocket&sid={sid}")
+        await ws.send_str("2probe")
+        assert await ws.receive_str(timeout=5) == "3probe"
+        closing = await http.post(f"{url}polling&sid={sid}", data=b"1")
+        assert closing.status == 200
+        await ws.send_str("5")
+        await ws.send_str(f'40/console,{{"token":"{ADMIN}"}}')
+        ended = await ws.receive(timeout=5)
+        assert ended.type == aiohttp.WSMsgType.CLOSE
+        await ws.close()
+    assert table_sizes(controller) == before

@@ -44,3 +44,14 @@ def test_join_codes_avoid_confusable_characters() -> None:
 def test_join_codes_are_typed_forgivingly() -> None:
     assert normalise_join_code(" abc-23 4") == "ABC234"
     assert format_join_code("ABC234") == "ABC-234"
+
+
+def test_tokens_with_characters_outside_ascii_are_refused_not_an_error() -> None:
+    """Found by tests/integration/test_socketio_fuzz.py: a /room connect with such a token
+    raised TypeError in hmac.compare_digest (logged as a failure, acknowledged as an
+    internal error; a REST Authorization header could do the same)."""
+    signer = TokenSigner(b"k" * 32)
+    token = signer.issue("facilitator", "s1", "cs-a")
+    assert signer.verify(token[:-1] + "é") is None
+    assert signer.verify(token[:-1] + "\udcff") is None  # how aiohttp decodes stray header bytes
+    assert signer.verify("F.s1.cs-\udcff.x") is None
