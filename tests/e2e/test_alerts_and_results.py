@@ -48,7 +48,8 @@ async def test_waiting_items_counted_in_titles_and_check_results_kept(
     await expect(seat).to_be_focused()
     kinds = phone.page.locator(".kinds .kind")
     first = await kinds.first.bounding_box()
-    assert first is not None and first["y"] + first["height"] <= PHONE["height"] - 300, first
+    assert first is not None
+    assert first["y"] + first["height"] <= PHONE["height"] - 300, first
     await seat.fill("7")
     await seat.press("Enter")
     await expect(kinds.first).to_be_focused()

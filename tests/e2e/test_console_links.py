@@ -45,14 +45,19 @@ async def test_links_panel_copies_sends_and_prints_every_room(
     await expect(page.get_by_role("status").filter(has_text="Copié")).to_have_text(
         f"Copié : le lien d'animation de {NAMES[ROOM_A]}."
     )
-    assert await page.evaluate("navigator.clipboard.readText()") == access[ROOM_A][
-        "facilitator_url"
-    ]
+    assert (
+        await page.evaluate("navigator.clipboard.readText()") == access[ROOM_A]["facilitator_url"]
+    )
     await page.get_by_role("button", name="Copier tous les liens").click()
     everything = await page.evaluate("navigator.clipboard.readText()")
     for site, name in NAMES.items():
-        for value in (name, access[site]["join_code_display"], access[site]["join_url"],
-                      access[site]["facilitator_url"], access[site]["screen_url"]):
+        for value in (
+            name,
+            access[site]["join_code_display"],
+            access[site]["join_url"],
+            access[site]["facilitator_url"],
+            access[site]["screen_url"],
+        ):
             assert value in everything, value
 
     # Sent to the facilitators of rooms.yaml: an e-mail and an SMS with the link in them.
@@ -84,7 +89,8 @@ async def test_links_panel_copies_sends_and_prints_every_room(
         qr = room.get_by_role("img", name="QR code pour rejoindre l'atelier")
         await expect(qr).to_be_visible()
         box = await qr.bounding_box()
-        assert box is not None and box["width"] > 250, box  # 85 mm at 96 dpi ≈ 321 px
+        assert box is not None
+        assert box["width"] > 250, box  # 85 mm at 96 dpi ≈ 321 px
     pdf = await page.pdf(format="A4", print_background=True)
     assert pdf.startswith(b"%PDF")
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1  # two rooms, one A4 page
@@ -107,7 +113,8 @@ async def test_new_session_form_is_wide_filters_rooms_and_keeps_the_territory_ti
     form = page.locator(".create-form")
     await expect(page.get_by_role("heading", name="Nouvelle session")).to_be_focused()
     box = await form.bounding_box()
-    assert box is not None and box["width"] > 700, box
+    assert box is not None
+    assert box["width"] > 700, box
 
     # Only the chosen source's fields.
     address = page.get_by_label("Adresse du direct")

@@ -5,7 +5,7 @@ a QR code is never told to scan one."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from playwright.async_api import expect
@@ -13,11 +13,14 @@ from playwright.async_api import expect
 from tests.e2e.conftest import Browsers, Live, Tab, screenshot
 from tests.helpers import cid
 
+if TYPE_CHECKING:
+    from playwright.async_api import FloatRect
+
 ROOM, NO_QR = "cs-lille-sud", "tiers-lieu-lesquin"  # rooms.yaml: the second has show_qr: false
 TITLE = "Envoyer un e-mail avec une pièce jointe à sa conseillère France Travail"
 
 
-def _overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+def _overlap(a: FloatRect, b: FloatRect) -> bool:
     return not (
         a["x"] + a["width"] <= b["x"]
         or b["x"] + b["width"] <= a["x"]
@@ -43,7 +46,7 @@ async def _session_with_messages(live: Live) -> dict[str, Any]:
     return dict((await api.get(f"/api/sessions/{session['id']}/access")).body["rooms"])
 
 
-async def _boxes(tab: Tab, selectors: list[str]) -> dict[str, dict[str, float]]:
+async def _boxes(tab: Tab, selectors: list[str]) -> dict[str, FloatRect]:
     boxes = {}
     for selector in selectors:
         box = await tab.page.locator(selector).bounding_box()
@@ -59,9 +62,7 @@ async def test_messages_never_cover_the_title_the_code_or_the_qr_code(
     controller: Live, browsers: Browsers, width: int, height: int, url_px: int
 ) -> None:
     access = await _session_with_messages(controller)
-    screen = await browsers.open(
-        access[ROOM]["screen_url"], {"width": width, "height": height}
-    )
+    screen = await browsers.open(access[ROOM]["screen_url"], {"width": width, "height": height})
     page = screen.page
     await expect(page.locator(".check-overlay")).to_be_visible()
     await expect(page.locator(".announce-overlay")).to_be_visible()
@@ -76,8 +77,10 @@ async def test_messages_never_cover_the_title_the_code_or_the_qr_code(
     boxes = await _boxes(screen, [*kept, ".check-overlay", ".announce-overlay"])
     for name in kept:
         box = boxes[name]
-        assert box["y"] >= 0 and box["y"] + box["height"] <= height, (name, box)
-        assert box["x"] >= 0 and box["x"] + box["width"] <= width, (name, box)
+        assert box["y"] >= 0, (name, box)
+        assert box["y"] + box["height"] <= height, (name, box)
+        assert box["x"] >= 0, (name, box)
+        assert box["x"] + box["width"] <= width, (name, box)
         for overlay in (".check-overlay", ".announce-overlay"):
             assert not _overlap(box, boxes[overlay]), (name, overlay, box, boxes[overlay])
     qr = boxes[".qr"]

@@ -74,16 +74,22 @@ async def test_after_the_end_every_page_says_so_and_offers_nothing_that_fails(
     # The console: the end in words, no control left that the server would refuse.
     await expect(page.locator(".session-head .badge")).to_have_text("terminée")
     await expect(page.get_by_text("Atelier terminé. Les salles sont fermées")).to_be_visible()
-    for name in ("Terminer l'atelier", "Lancer la vidéo", "Envoyer à toutes les salles",
-                 "Poser la question", "Vérifier avant de lancer la vidéo"):
+    for name in (
+        "Terminer l'atelier",
+        "Lancer la vidéo",
+        "Envoyer à toutes les salles",
+        "Poser la question",
+        "Vérifier avant de lancer la vidéo",
+    ):
         await expect(page.get_by_role("button", name=name, exact=True)).to_have_count(0)
     await expect(page.get_by_label("Message", exact=True)).to_have_count(0)
     await screenshot(console, "console-ended")
 
     # The room dashboard.
     await expect(room.page.get_by_role("heading", name="L'atelier est terminé.")).to_be_visible()
-    for name in (re.compile("^\\+1"), re.compile("^−1"), re.compile("Pas de son")):
-        await expect(room.page.get_by_role("button", name=name)).to_have_count(0)
+    for pattern in ("^\\+1", "^−1", "Pas de son"):
+        button = room.page.get_by_role("button", name=re.compile(pattern))
+        await expect(button).to_have_count(0)
     await expect(room.page.get_by_text("Code :")).to_have_count(0)
     await screenshot(room, "room-ended")
 
@@ -126,7 +132,9 @@ async def test_cancelled_session_pages_say_it_is_cancelled(
     await expect(phone.page.locator("#help-button")).to_be_hidden()
 
 
-async def test_a_refused_action_is_explained_in_french(controller: Live, browsers: Browsers) -> None:
+async def test_a_refused_action_is_explained_in_french(
+    controller: Live, browsers: Browsers
+) -> None:
     """The server refuses a Jitsi domain that is not one (400 invalid_input, an English
     message): the console says it in French, with what to do."""
     console = await browsers.open(f"{controller.base}/console", LAPTOP, admin=True)
