@@ -61,6 +61,9 @@ function askCode(wrong = false, typed = "", reason = "bad_code") {
   if (wrong) input.focus();
 }
 
+/** ABC234 → ABC-234, as the screens show it. */
+const shown = (typed) => (typed.length === 6 ? `${typed.slice(0, 3)}-${typed.slice(3)}` : typed);
+
 function start(code) {
   const storageKey = `simulcast.resident.${code}`;
   const state = { snapshot: null, help: [], check: null, resident: null, announcements: [] };
@@ -86,8 +89,13 @@ function start(code) {
         live.socket.connect();
       } else {
         live.socket.disconnect();
-        askCode(true, code.length === 6 ? `${code.slice(0, 3)}-${code.slice(3)}` : code, reason);
+        askCode(true, shown(code), reason);
       }
+    },
+    onLimited() {
+      // Too many wrong codes from this address: say to wait, keep what was typed.
+      live.socket.disconnect();
+      askCode(true, shown(code), "rate_limited");
     },
     on: {
       session_started: () => setSession("live"),

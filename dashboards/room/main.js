@@ -262,8 +262,8 @@ function requestItem(request) {
     h("div", { class: "line" },
       h("span", { class: "seat" }, request.seat ? t("room.seat", { seat: request.seat }) : t("room.no_seat")),
       badge("help", request.state)),
-    h("div", { class: "line" }, icon(request.kind), h("span", {}, t(`kind.${request.kind}`)), " · ",
-      age("span", "room.waiting", request.created_at)),
+    h("div", { class: "line" }, icon(request.kind), h("span", {}, t(`kind.${request.kind}`)),
+      request.state !== "answered" && [" · ", age("span", "room.waiting", request.created_at)]),
     request.text && h("p", { class: "text" }, request.text),
     request.answer && h("p", { class: "answer" }, h("strong", {}, t("room.answer")), " ", request.answer),
     h(

@@ -5,11 +5,13 @@ the end every page says so in words and offers nothing that would fail."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from playwright.async_api import expect
 
 from tests.e2e.conftest import LAPTOP, PHONE, PROJECTOR, TABLET, Browsers, Live, screenshot
 from tests.helpers import cid
+from tests.process import Servers
 
 ROOM_A, ROOM_B = "cs-lille-sud", "cyber-loos"
 
@@ -163,3 +165,19 @@ async def test_a_refused_action_is_explained_in_french(
     await expect(field).to_be_focused()
     body = {"client_id": cid()}
     assert (await controller.api.post("/api/join/ABC123/checkin", body, token=None)).status == 404
+
+
+async def test_too_many_wrong_codes_say_to_wait_in_plain_words(
+    servers: Servers, browsers: Browsers, tmp_path: Path
+) -> None:
+    """Past --join-guess-limit the controller answers rate_limited: the resident page says
+    to wait (it used to retry silently), and keeps what was typed."""
+    served = await servers.start(tmp_path / "simulcast.db", "--join-guess-limit", "1")
+    first = await browsers.open(f"{served.url}/join/ZZZ999", PHONE, is_mobile=True)
+    await expect(first.page.locator("#code-error")).to_contain_text("Ce code ne marche pas.")
+    second = await browsers.open(f"{served.url}/join/ZZZ998", PHONE, is_mobile=True)
+    await expect(second.page.locator("#code-error")).to_have_text(
+        "Trop d'essais. Attendez quelques minutes. "
+        "Ou demandez le code à la personne qui anime la salle."
+    )
+    await expect(second.page.locator("#code")).to_have_value("ZZZ-998")
