@@ -2,7 +2,8 @@
 // origin site, rooms, start, duration and the broadcast source.
 import { h } from "../shared/dom.js";
 import { clientId } from "../shared/ids.js";
-import { t } from "../shared/i18n/index.js";
+import { t, tn } from "../shared/i18n/index.js";
+import { refusal } from "../shared/errors.js";
 
 /** La Coop de la médiation numérique's values (docs/protocol.md, Sessions). */
 const THEMATIQUES = [
@@ -19,8 +20,8 @@ const SOURCES = ["obs", "external", "jitsi"];
 const field = (id, label, control, hint) =>
   h("div", { class: "field" }, h("label", { for: id }, label), hint && h("small", { id: `${id}-hint`, class: "muted" }, hint), control);
 
-/** sites: GET /api/sites; api(method, path, body); onCreated(session view). */
-export function createForm(sites, api, onCreated) {
+/** sites: GET /api/sites; api(method, path, body); onCreated(session view); onClose(). */
+export function createForm(sites, api, onCreated, onClose = null) {
   const studios = sites.filter((s) => s.x_kind === "studio");
   const title = h("input", { id: "new-title", type: "text", required: true, maxlength: 120 });
   const origin = h("select", { id: "new-origin" }, (studios.length ? studios : sites).map((s) => h("option", { value: s.id }, s.nom)));
@@ -31,6 +32,29 @@ export function createForm(sites, api, onCreated) {
   const url = h("input", { id: "new-url", type: "url", maxlength: 2000, "aria-describedby": "new-url-hint" });
   const domain = h("input", { id: "new-domain", type: "text", maxlength: 253 });
   const rooms = sites.map((s) => h("input", { type: "checkbox", value: s.id, checked: s.x_kind !== "studio" }));
+  const roomLabels = sites.map((s, i) => h("label", { "data-site": s.id }, rooms[i], s.nom, h("span", { class: "muted" }, ` (${s.commune})`)));
+  const filter = h("input", { id: "new-rooms-filter", type: "search", autocomplete: "off", "aria-controls": "new-rooms-list" });
+  const chosen = h("p", { class: "muted", role: "status", id: "new-rooms-count" });
+  const partners = () => rooms.filter((box) => box.value !== origin.value);
+  const shown = () => rooms.filter((box, i) => box.value !== origin.value && !roomLabels[i].hidden);
+  const count = () => {
+    chosen.textContent = tn("create.rooms_chosen", partners().filter((box) => box.checked).length, { total: partners().length });
+  };
+  const applyFilter = () => {
+    const words = filter.value.trim().toLocaleLowerCase().normalize("NFD").replace(/\p{M}/gu, "");
+    sites.forEach((site, i) => {
+      const text = `${site.nom} ${site.commune ?? ""} ${site.id}`.toLocaleLowerCase().normalize("NFD").replace(/\p{M}/gu, "");
+      roomLabels[i].hidden = site.id === origin.value || (words && !text.includes(words));
+    });
+    count();
+  };
+  filter.addEventListener("input", applyFilter);
+  origin.addEventListener("change", applyFilter);
+  for (const box of rooms) box.addEventListener("change", count);
+  const tick = (value) => () => {
+    for (const box of value ? shown() : partners()) box.checked = value;
+    count();
+  };
   const themes = THEMATIQUES.map((value) => h("input", { type: "checkbox", value }));
   const error = h("p", { class: "error", role: "alert" });
   const urlField = field("new-url", t("create.url"), url, t("create.url_hint"));
@@ -41,10 +65,16 @@ export function createForm(sites, api, onCreated) {
   };
   source.addEventListener("change", showSource);
   showSource();
+  applyFilter();
 
   async function submit(event) {
     event.preventDefault();
     error.textContent = "";
+    if (!partners().some((box) => box.checked)) {
+      error.textContent = t("err.no_rooms");
+      filter.focus();
+      return;
+    }
     const body = {
       client_id: clientId(),
       title: title.value.trim(),
@@ -61,26 +91,38 @@ export function createForm(sites, api, onCreated) {
       onCreated(await api("POST", "/api/sessions", body));
       title.value = "";
     } catch (refused) {
-      error.textContent = refused.message;
+      error.textContent = refusal(refused);
     }
   }
 
   return h(
     "form",
-    { class: "stack", onsubmit: submit },
-    field("new-title", t("create.title"), title),
-    field("new-origin", t("create.origin"), origin),
-    h("fieldset", {}, h("legend", {}, t("create.rooms")),
-      h("div", { class: "checks-list" }, sites.map((s, i) => h("label", {}, rooms[i], s.nom, h("span", { class: "muted" }, ` (${s.commune})`))))),
-    field("new-start", t("create.start"), start, t("create.start_hint")),
-    field("new-duration", t("create.duration"), length),
-    h("fieldset", {}, h("legend", {}, t("create.thematiques")),
-      h("div", { class: "checks-list" }, THEMATIQUES.map((value, i) => h("label", {}, themes[i], t(`them.${value}`))))),
-    field("new-niveau", t("create.niveau"), niveau),
-    field("new-source", t("create.source"), source),
-    urlField,
-    domainField,
+    { class: "create-form", onsubmit: submit, "aria-labelledby": "create-title" },
+    h("h2", { id: "create-title", tabindex: "-1" }, t("console.new_session")),
+    h("div", { class: "create-grid" },
+      h("div", { class: "stack" },
+        field("new-title", t("create.title"), title),
+        field("new-origin", t("create.origin"), origin),
+        h("fieldset", { class: "stack" }, h("legend", {}, t("create.rooms")),
+          h("label", { for: "new-rooms-filter" }, t("create.rooms_filter")),
+          filter,
+          h("div", { class: "toolbar" },
+            h("button", { type: "button", class: "btn quiet small", onclick: tick(true) }, t("create.rooms_all")),
+            h("button", { type: "button", class: "btn quiet small", onclick: tick(false) }, t("create.rooms_none"))),
+          chosen,
+          h("div", { class: "checks-list rooms-list", id: "new-rooms-list" }, roomLabels))),
+      h("div", { class: "stack" },
+        field("new-start", t("create.start"), start, t("create.start_hint")),
+        field("new-duration", t("create.duration"), length),
+        h("fieldset", {}, h("legend", {}, t("create.thematiques")),
+          h("div", { class: "checks-list" }, THEMATIQUES.map((value, i) => h("label", {}, themes[i], t(`them.${value}`))))),
+        field("new-niveau", t("create.niveau"), niveau),
+        field("new-source", t("create.source"), source),
+        urlField,
+        domainField)),
     error,
-    h("button", { type: "submit", class: "btn" }, t("create.submit")),
+    h("div", { class: "toolbar" },
+      h("button", { type: "submit", class: "btn" }, t("create.submit")),
+      onClose && h("button", { type: "button", class: "btn quiet", onclick: onClose }, t("create.close"))),
   );
 }

@@ -8,11 +8,14 @@ import { connect } from "../shared/live.js";
 import { byId, h, keep, put } from "../shared/dom.js";
 import { clientId } from "../shared/ids.js";
 import { badge } from "../shared/badges.js";
-import { refreshAges, when } from "../shared/format.js";
+import { refreshAges, setZoneFrom, when } from "../shared/format.js";
 import { langSwitch, loadLang, t } from "../shared/i18n/index.js";
+import { refusal, SESSION_OVER } from "../shared/errors.js";
+import { alerter } from "../shared/alert.js";
+import { confirmAction } from "../shared/confirm.js";
 import { roomsView, totals } from "./tiles.js";
 import { createForm } from "./create.js";
-import { accessLinks, broadcastPanel, sessionHead } from "./broadcast.js";
+import { accessLinks, broadcastPanel, isOver, sessionHead } from "./broadcast.js";
 import { announcements, checks, escalations } from "./panels.js";
 
 const TOKEN_KEY = "simulcast.admin";
@@ -57,7 +60,7 @@ async function api(method, path, body) {
     headers: { Authorization: `Bearer ${token}`, ...(body ? { "Content-Type": "application/json" } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
-  const data = await response.json();
+  const data = await response.json().catch(() => ({ error: { code: "internal_error" } }));
   if (!response.ok) throw data.error;
   return data;
 }
@@ -67,17 +70,25 @@ function start() {
   let view = null;
   let watched = sessionStorage.getItem(WATCH_KEY);
   const ui = { preflight: null, health: null, lastSeen: {} };
+  let sitesById = new Map();
+  let creatingOpen = false;
+  const alerts = alerter("simulcast.console.sound");
 
   const status = h("span", { class: "badge idle", role: "status" }, t("console.connecting"));
   const errors = h("p", { class: "error", role: "alert" });
   const list = h("ul", { class: "sessions" });
-  const creating = h("div", {}, h("p", { class: "muted" }, t("console.loading")));
+  let form = h("p", { class: "muted" }, t("console.loading"));
+  const newButton = h("button", { type: "button", class: "btn secondary new-session", "aria-expanded": "false", "aria-controls": "session", onclick: () => {
+    creatingOpen = !creatingOpen;
+    render();
+    if (creatingOpen) byId("create-title")?.focus();
+  } }, t("console.new_session"));
   const main = h("div", {});
   const side = h("div", {});
   const layout = h("div", { class: "layout" });
   put(
     app,
-    h("header", {}, h("h1", {}, t("console.title")), status, langSwitch(),
+    h("header", {}, h("h1", {}, t("console.title")), status, alerts.toggle(), langSwitch(),
       h("button", { type: "button", class: "btn quiet", onclick: () => {
         sessionStorage.removeItem(TOKEN_KEY);
         location.reload();
@@ -88,15 +99,25 @@ function start() {
   put(
     layout,
     h("nav", { "aria-label": t("console.sessions") },
-      h("section", { class: "panel" }, h("h2", {}, t("console.sessions")), list),
-      h("details", { class: "panel" }, h("summary", {}, t("console.new_session")), creating)),
+      h("section", { class: "panel" }, h("h2", {}, t("console.sessions")), newButton, list)),
     h("main", { id: "session", "aria-labelledby": "session-title" }, main),
     h("aside", { "aria-label": t("console.side") }, side),
   );
 
   fetch("/api/sites")
     .then((response) => response.json())
-    .then((sites) => put(creating, createForm(sites, api, (created) => watch(created.id))));
+    .then((sites) => {
+      sitesById = new Map(sites.map((site) => [site.id, site]));
+      form = createForm(sites, api, (created) => {
+        creatingOpen = false;
+        watch(created.id);
+      }, () => {
+        creatingOpen = false;
+        render();
+        newButton.focus();
+      });
+      if (creatingOpen) render();
+    });
 
   const live = connect({
     namespace: "/console",
@@ -119,6 +140,7 @@ function start() {
     onSnapshot(snapshot) {
       sessions = snapshot.sessions;
       view = snapshot.session;
+      if (view) setZoneFrom(view.starts_at);
       renderList();
       render();
     },
@@ -134,8 +156,12 @@ function start() {
         if (update.session_id !== view?.id) return;
         Object.assign(view.rooms, update.rooms);
         view.totals = update.totals;
-        view.state = update.state;
         for (const check of update.checks) upsert(view.checks, check);
+        if (update.state !== view.state) {
+          view.state = update.state;
+          renderWatched();
+          return;
+        }
         renderRooms();
         if (update.checks.length) renderChecks();
       },
@@ -185,7 +211,7 @@ function start() {
     if (summary) summary.state = state;
     if (view?.id === event.session_id) {
       view.state = state;
-      renderHead();
+      renderWatched(); // every control depends on the state (the broadcast needs "live")
     }
     renderList();
   }
@@ -206,12 +232,15 @@ function start() {
     try {
       return await promise;
     } catch (refused) {
-      put(errors, refused?.message ?? t("error.generic"));
+      put(errors, refusal(refused));
+      // Ended elsewhere (another console, a script): show the end instead of the controls.
+      if (SESSION_OVER.has(refused?.code) && view) watch(view.id, false);
       return null;
     }
   }
 
-  async function watch(id) {
+  async function watch(id, focus = true) {
+    creatingOpen = false;
     watched = id;
     sessionStorage.setItem(WATCH_KEY, id);
     ui.preflight = ui.health = null;
@@ -221,15 +250,49 @@ function start() {
     live.rebase(snapshot);
     sessions = snapshot.sessions;
     view = snapshot.session;
+    setZoneFrom(view.starts_at);
     renderList();
     render();
-    byId("session-title")?.focus();
+    if (focus) byId("session-title")?.focus();
   }
 
   const todo = {
-    start: () => run(live.act("start")),
-    end: () => run(live.act("end")),
-    cancel: () => run(api("POST", `/api/sessions/${view.id}/cancel`, { client_id: clientId() })),
+    start: async () => {
+      const summary = await run(live.act("start"));
+      if (summary && view?.id === summary.id) {
+        view.state = summary.state; // the ack may come before the event: do not wait for it
+        renderWatched();
+      }
+    },
+    end: async () => {
+      const n = Object.keys(view.rooms).length;
+      const sure = await confirmAction({
+        title: t("console.end_confirm_title", { n }),
+        text: t("console.end_confirm_text"),
+        yes: t("console.end_confirm_yes", { n }),
+        no: t("console.end_confirm_no"),
+      });
+      if (!sure) return;
+      const summary = await run(live.act("end"));
+      if (summary && view?.id === summary.id) {
+        view.state = summary.state;
+        renderWatched();
+      }
+    },
+    cancel: async () => {
+      const sure = await confirmAction({
+        title: t("console.cancel_confirm_title"),
+        text: t("console.cancel_confirm_text"),
+        yes: t("console.cancel_confirm_yes"),
+        no: t("console.cancel_confirm_no"),
+      });
+      if (!sure) return;
+      const summary = await run(api("POST", `/api/sessions/${view.id}/cancel`, { client_id: clientId() }));
+      if (summary && view?.id === summary.id) {
+        view.state = summary.state;
+        renderWatched();
+      }
+    },
     preflight: async () => {
       const report = await run(live.ask("preflight"));
       if (!report) return;
@@ -268,6 +331,12 @@ function start() {
   }
 
   function render() {
+    newButton.setAttribute("aria-expanded", String(creatingOpen));
+    if (creatingOpen) {
+      put(main, h("div", { class: "panel" }, form));
+      if (!view) put(side);
+      return;
+    }
     if (!view) {
       put(main, h("div", { class: "panel" }, h("h2", { id: "session-title", tabindex: "-1" }, t("console.pick"))));
       put(side);
@@ -295,7 +364,17 @@ function start() {
   }
 
   function renderHead() {
-    put(head, sessionHead(view, todo), accessLinks(() => api("GET", `/api/sessions/${view.id}/access`)));
+    const links = isOver(view) ? null : accessLinks(view, () => api("GET", `/api/sessions/${view.id}/access`), sitesById);
+    put(head, sessionHead(view, todo), links);
+  }
+
+  /** Everything that depends on the session's state. */
+  function renderWatched() {
+    if (!view || creatingOpen) return;
+    renderHead();
+    renderBroadcast();
+    renderRooms();
+    renderSide();
   }
 
   function renderBroadcast() {
@@ -312,6 +391,9 @@ function start() {
 
   function renderSide() {
     if (!view) return;
+    const waiting = view.escalations.filter((r) => r.state === "escalated").length;
+    alerts.title(t("console.title"), waiting);
+    alerts.notify(waiting);
     keep(escalationsBox, escalations(view, act));
     keep(announcementsBox, announcements(view, act));
     renderChecks();

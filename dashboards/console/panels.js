@@ -4,7 +4,9 @@ import { h } from "../shared/dom.js";
 import { badge } from "../shared/badges.js";
 import { icon } from "../shared/icons.js";
 import { age, when } from "../shared/format.js";
-import { t } from "../shared/i18n/index.js";
+import { t, tn } from "../shared/i18n/index.js";
+import { refusal } from "../shared/errors.js";
+import { isOver } from "./broadcast.js";
 
 /** A form whose submit handler's refusal is shown next to it. */
 function form(onSubmit, ...children) {
@@ -19,7 +21,7 @@ function form(onSubmit, ...children) {
         try {
           await onSubmit(event.target);
         } catch (refused) {
-          error.textContent = refused.message;
+          error.textContent = refusal(refused);
         }
       },
     },
@@ -41,10 +43,12 @@ export function escalations(view, act) {
             h("p", {}, h("strong", {}, view.rooms[request.room]?.nom ?? request.room), " · ",
               request.seat ? t("room.seat", { seat: request.seat }) : t("room.no_seat"), " · ", t(`kind.${request.kind}`), " ", badge("help", request.state)),
             request.text && h("p", {}, request.text),
-            age("p", "room.waiting", request.created_at, { class: "muted" }),
+            request.state === "escalated" && age("p", "room.waiting", request.created_at, { class: "muted" }),
             request.answer
               ? h("p", {}, h("strong", {}, t("room.answer")), " ", request.answer)
-              : form(
+              : isOver(view)
+                ? h("p", { class: "muted" }, t("console.answer_over"))
+                : form(
                   async () => act("answer", { request_id: request.id, answer: answer.value.trim() }),
                   h("label", { for: answer.id }, t("console.answer_label")),
                   answer,
@@ -60,7 +64,7 @@ export function announcements(view, act) {
   const text = h("textarea", { id: "announce-text", rows: 2, maxlength: 500, required: true });
   return [
     h("h2", {}, icon("announce"), " ", t("console.announcements")),
-    form(
+    isOver(view) ? h("p", { class: "muted" }, t("console.announce_over")) : form(
       async () => {
         await act("announce", { text: text.value.trim() });
         // The form may have been re-rendered meanwhile (the event comes before the ack).
@@ -83,7 +87,9 @@ export function checks(view, act) {
   );
   return [
     h("h2", {}, t("console.checks")),
-    open
+    isOver(view)
+      ? h("p", { class: "muted" }, t(latest ? "console.checks_over" : "console.checks_over_none"))
+      : open
       ? h("button", { type: "button", class: "btn danger", onclick: () => act("close_check", { check_id: open.id }) }, t("console.check_close"))
       : form(
           async () => {
@@ -99,22 +105,34 @@ export function checks(view, act) {
   ];
 }
 
-/** Totals first, then one row per room that answered. */
+/** Totals first (count and share of the answers, and how many of the people present
+ *  answered), then one row per room that answered. A closed check keeps its result. */
 function tallies(view, check) {
   const rows = Object.entries(check.tallies).filter(([, counts]) => counts.some(Boolean));
   const sum = check.options.map((_, i) => rows.reduce((total, [, counts]) => total + (counts[i] || 0), 0));
+  const answers = sum.reduce((a, b) => a + b, 0);
+  const present = view.totals?.present ?? 0;
+  const share = (n, of) => (of ? Math.round((100 * n) / of) : 0);
   return h(
-    "table",
-    {},
-    h("caption", {}, check.question, " ", h("span", { class: "badge idle" }, t(check.open ? "check.open" : "check.closed"))),
-    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("console.room")), check.options.map((o) => h("th", { scope: "col", class: "n" }, o)))),
+    "div",
+    { class: "check-result" },
     h(
-      "tbody",
+      "table",
       {},
-      h("tr", {}, h("th", { scope: "row" }, t("console.all_rooms")), sum.map((n) => h("td", { class: "n" }, h("strong", {}, String(n))))),
-      rows.map(([site, counts]) =>
-        h("tr", { "data-site": site }, h("th", { scope: "row" }, view.rooms[site]?.nom ?? site), check.options.map((_, i) => h("td", { class: "n" }, String(counts[i] || 0)))),
+      h("caption", {}, check.question, " ", h("span", { class: "badge idle" }, t(check.open ? "check.open" : "check.closed"))),
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("console.room")), check.options.map((o) => h("th", { scope: "col", class: "n" }, o)))),
+      h(
+        "tbody",
+        {},
+        h("tr", { class: "all" }, h("th", { scope: "row" }, t("console.all_rooms")),
+          sum.map((n) => h("td", { class: "n" }, h("strong", {}, String(n)), h("br"), h("span", { class: "pct" }, t("console.percent", { n: share(n, answers) }))))),
+        rows.map(([site, counts]) =>
+          h("tr", { "data-site": site }, h("th", { scope: "row" }, view.rooms[site]?.nom ?? site), check.options.map((_, i) => h("td", { class: "n" }, String(counts[i] || 0)))),
+        ),
       ),
     ),
+    h("p", { class: "rate", "data-field": "rate" },
+      tn("console.answers", answers), " · ",
+      present ? t("console.response_rate", { pct: share(answers, present), present }) : t("console.response_rate_none")),
   );
 }

@@ -6,7 +6,7 @@ import { h, put } from "../shared/dom.js";
 import { badge } from "../shared/badges.js";
 import { icon } from "../shared/icons.js";
 import { age, duration } from "../shared/format.js";
-import { t } from "../shared/i18n/index.js";
+import { t, tn } from "../shared/i18n/index.js";
 
 /** More than 12 rooms: the compact view by default. */
 export const DENSE_FROM = 13;
@@ -282,10 +282,10 @@ export function totals(view) {
   const rooms = Object.values(view.rooms);
   const playing = rooms.filter((r) => r.screen === "playing").length;
   const figures = [
-    ["console.total_present", view.totals.present],
-    ["console.total_help_open", view.totals.help_open],
-    ["console.total_help", view.totals.help_total],
-    ["console.total_playing", `${playing} / ${rooms.length}`],
+    ["console.total_present", view.totals.present, tn("console.total_present", view.totals.present)],
+    ["console.total_help_open", view.totals.help_open, tn("console.total_help_open", view.totals.help_open)],
+    ["console.total_help", view.totals.help_total, tn("console.total_help", view.totals.help_total)],
+    ["console.total_playing", `${playing} / ${rooms.length}`, t("console.total_playing")],
   ];
-  return figures.map(([key, value]) => h("div", { class: "total" }, h("strong", {}, String(value)), t(key)));
+  return figures.map(([key, value, words]) => h("div", { class: "total", "data-field": key.slice(8) }, h("strong", {}, String(value)), words));
 }

@@ -7,7 +7,8 @@ import { connect } from "../shared/live.js";
 import { byId, h, put } from "../shared/dom.js";
 import { icon } from "../shared/icons.js";
 import { langSwitch, loadLang, t } from "../shared/i18n/index.js";
-import { when } from "../shared/format.js";
+import { setZoneFrom, when } from "../shared/format.js";
+import { refusal, SESSION_OVER } from "../shared/errors.js";
 
 const KINDS = ["lost", "tech", "question"];
 const ACTIVE = new Set(["pending", "open", "claimed", "escalated", "answered"]);
@@ -22,8 +23,9 @@ const code = decodeURIComponent(location.pathname.split("/")[2] || "")
 if (code) start(code);
 else askCode();
 
-/** /join without a code: type the one shown on the room's screen. */
-function askCode(wrong = false) {
+/** /join without a code: type the one shown on the room's screen. A code that did not work
+ *  stays in the field, with the message, so the typo can be seen and corrected. */
+function askCode(wrong = false, typed = "", reason = "bad_code") {
   const input = h("input", {
     id: "code",
     type: "text",
@@ -34,6 +36,8 @@ function askCode(wrong = false) {
     maxlength: 12,
     required: true,
     "aria-describedby": wrong ? "code-error" : null,
+    "aria-invalid": wrong ? "true" : null,
+    value: typed,
   });
   put(
     app,
@@ -48,13 +52,17 @@ function askCode(wrong = false) {
           if (typed) location.assign(`/join/${encodeURIComponent(typed)}`);
         },
       },
-      wrong && h("p", { id: "code-error", class: "error", role: "alert" }, t("join.bad_code")),
+      wrong && h("p", { id: "code-error", class: "error", role: "alert" }, refusal({ code: reason }, "join")),
       h("label", { for: "code" }, t("join.code_label")),
       input,
       h("button", { type: "submit", class: "btn" }, t("join.code_go")),
     ),
   );
+  if (wrong) input.focus();
 }
+
+/** ABC234 → ABC-234, as the screens show it. */
+const shown = (typed) => (typed.length === 6 ? `${typed.slice(0, 3)}-${typed.slice(3)}` : typed);
 
 function start(code) {
   const storageKey = `simulcast.resident.${code}`;
@@ -66,6 +74,7 @@ function start(code) {
     auth: () => (token ? { code, token } : { code }),
     onSnapshot(snapshot) {
       state.snapshot = snapshot;
+      setZoneFrom(snapshot.session.starts_at);
       state.resident = snapshot.resident;
       // Keep requests still waiting in the outbox: the snapshot cannot know them yet.
       state.help = [...snapshot.help, ...state.help.filter((r) => r.state === "pending")];
@@ -78,7 +87,15 @@ function start(code) {
         // A token from another session or a wiped database: start again as a guest.
         forget();
         live.socket.connect();
-      } else askCode(true);
+      } else {
+        live.socket.disconnect();
+        askCode(true, shown(code), reason);
+      }
+    },
+    onLimited() {
+      // Too many wrong codes from this address: say to wait, keep what was typed.
+      live.socket.disconnect();
+      askCode(true, shown(code), "rate_limited");
     },
     on: {
       session_started: () => setSession("live"),
@@ -93,7 +110,7 @@ function start(code) {
         renderCheck();
       },
       check_closed(event) {
-        if (state.check?.id === event.check_id) state.check = null;
+        if (state.check?.id === event.check_id) state.check.closed = true;
         renderCheck();
       },
       check_answered(event) {
@@ -111,8 +128,22 @@ function start(code) {
 
   function setSession(value) {
     if (state.snapshot) state.snapshot.session.state = value;
+    asking = false;
     render();
   }
+
+  /** A refusal's text in plain words; a session that ended meanwhile shows its end. */
+  function refused(error) {
+    if (SESSION_OVER.has(error?.code) && state.snapshot && !isOver()) {
+      live.ask("snapshot").then((snapshot) => {
+        state.snapshot.session = snapshot.session;
+        render();
+      }).catch(() => setSession("ended"));
+    }
+    return refusal(error, "join");
+  }
+
+  const isOver = () => ["ended", "cancelled"].includes(state.snapshot?.session.state);
 
   function remember(data) {
     if (data.resident_token) {
@@ -144,7 +175,7 @@ function start(code) {
   const help = h("section", { class: "stack", "aria-label": t("join.help_section") });
   const check = h("section", { "aria-live": "polite" });
   const footer = h("footer", { class: "stack" });
-  const closed = h("section", { class: "card", hidden: true });
+  const closed = h("section", { class: "card closed over-notice", role: "status", hidden: true });
   put(app, header, closed, announcements, presence, help, check, footer);
 
   function render() {
@@ -156,7 +187,9 @@ function start(code) {
     );
     const over = session.state === "ended" || session.state === "cancelled";
     closed.hidden = !over;
-    put(closed, h("h2", {}, t(session.state === "ended" ? "join.ended" : "join.cancelled")), h("p", {}, t("join.thanks")));
+    put(closed, h("h2", {}, icon("check"), " ", t(session.state === "ended" ? "join.ended" : "join.cancelled")),
+      h("p", {}, t(session.state === "ended" ? "join.thanks" : "join.cancelled_detail")),
+      h("p", {}, t("join.over_help")));
     for (const part of [presence, help, check]) part.hidden = over;
     renderAnnouncements();
     renderPresence();
@@ -203,8 +236,8 @@ function start(code) {
               state.resident = { id: data.resident_id, name: data.name, present: true };
               renderPresence();
               byId("presence-title")?.focus();
-            } catch (refused) {
-              put(error, refused.message || t("error.generic"));
+            } catch (refusedError) {
+              put(error, refused(refusedError));
             }
           },
         },
@@ -243,7 +276,21 @@ function start(code) {
   }
 
   function helpForm() {
-    const seat = h("input", { id: "seat", type: "text", maxlength: 10, inputmode: "text", autocomplete: "off", "aria-describedby": "seat-hint" });
+    const seat = h("input", {
+      id: "seat", type: "text", maxlength: 10, inputmode: "text", autocomplete: "off", enterkeyhint: "next", "aria-describedby": "seat-hint",
+      // On a phone the keyboard takes the lower half: bring the form's top up so the kinds
+      // stay in sight above it (again when the keyboard has opened and the view shrank).
+      onfocus: () => {
+        const bringUp = () => byId("help-form-title")?.scrollIntoView({ block: "start" });
+        bringUp();
+        window.visualViewport?.addEventListener("resize", bringUp, { once: true });
+      },
+      onkeydown: (event) => {
+        if (event.key !== "Enter") return;
+        event.preventDefault();
+        help.querySelector(".kind")?.focus(); // Enter: on to the choices
+      },
+    });
     const send = (kind) => async () => {
       const placeholder = { id: `pending-${Date.now()}`, state: "pending", kind, seat: seat.value.trim() || null };
       asking = false;
@@ -262,9 +309,9 @@ function start(code) {
         const known = state.help.findIndex((r) => r.id === request.id);
         if (known >= 0) state.help.splice(index, 1); // its event came first
         else state.help[index] = request;
-      } catch (refused) {
+      } catch (error) {
         state.help.splice(state.help.indexOf(placeholder), 1);
-        state.helpError = refused.message || t("error.generic");
+        state.helpError = refused(error);
       }
       renderHelp();
       focusStatus();
@@ -274,8 +321,8 @@ function start(code) {
       { class: "card stack", role: "group", "aria-labelledby": "help-form-title" },
       h("h2", { id: "help-form-title" }, icon("help"), " ", t("join.help")),
       h("label", { for: "seat" }, t("join.seat_label")),
-      h("p", { id: "seat-hint", class: "muted" }, t("join.seat_hint")),
       seat,
+      h("p", { id: "seat-hint", class: "muted hint" }, t("join.seat_hint")),
       h("p", { id: "kind-title", class: "label" }, h("strong", {}, t("join.kind_label"))),
       h(
         "div",
@@ -306,8 +353,8 @@ function start(code) {
         h("button", { type: "button", class: "btn secondary", "data-focus": "cancel", onclick: async () => {
           try {
             upsert(await live.act("cancel_help", { request_id: request.id }));
-          } catch (refused) {
-            state.helpError = refused.message;
+          } catch (error) {
+            state.helpError = refused(error);
             renderHelp();
           }
           focusStatus();
@@ -327,6 +374,16 @@ function start(code) {
   function renderCheck() {
     const current = state.check;
     if (!current) return put(check);
+    if (current.closed) {
+      const mine = current.options[current.my_answer];
+      return put(
+        check,
+        h("div", { class: "card stack", role: "group", "aria-labelledby": "check-question" },
+          h("h2", { id: "check-question" }, current.question),
+          h("p", { class: "state-line" }, icon("check"), t("join.check_closed")),
+          mine !== undefined && h("p", {}, t("join.check_mine", { answer: mine }))),
+      );
+    }
     put(
       check,
       h(
@@ -345,8 +402,8 @@ function start(code) {
                 try {
                   await live.act("answer_check", { check_id: current.id, option: index });
                   current.my_answer = index;
-                } catch (refused) {
-                  current.error = refused.message;
+                } catch (error) {
+                  current.error = refused(error);
                 }
                 renderCheck();
               },

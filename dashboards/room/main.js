@@ -6,8 +6,10 @@ import { connect } from "../shared/live.js";
 import { byId, h, put } from "../shared/dom.js";
 import { icon } from "../shared/icons.js";
 import { badge } from "../shared/badges.js";
-import { age, refreshAges, when } from "../shared/format.js";
-import { langSwitch, loadLang, t } from "../shared/i18n/index.js";
+import { age, refreshAges, setZoneFrom, when, zoneLabel } from "../shared/format.js";
+import { langSwitch, loadLang, t, tn } from "../shared/i18n/index.js";
+import { refusal, SESSION_OVER } from "../shared/errors.js";
+import { alerter } from "../shared/alert.js";
 
 const PROBLEMS = ["no_sound", "frozen_image", "no_connection", "other"];
 const WAITING = new Set(["open", "claimed", "escalated", "answered"]);
@@ -17,6 +19,10 @@ document.title = t("room.title");
 const app = byId("app");
 const token = new URLSearchParams(location.hash.slice(1)).get("token");
 let state = null;
+const alerts = alerter("simulcast.room.sound");
+const soundToggle = alerts.toggle();
+/** Ended or cancelled: the room shows the end and offers nothing that would fail. */
+const over = () => state.session.state === "ended" || state.session.state === "cancelled";
 
 const header = h("header");
 const people = h("section", { class: "panel", "aria-labelledby": "people-title" });
@@ -25,9 +31,11 @@ const screen = h("section", { class: "panel", "aria-labelledby": "screen-title" 
 const problems = h("section", { class: "panel", "aria-labelledby": "problems-title" });
 const news = h("section", { class: "panel", "aria-labelledby": "news-title" });
 const errors = h("p", { class: "error", role: "alert" });
+const ended = h("section", { class: "panel over-notice", role: "status", hidden: true });
 put(
   app,
   header,
+  ended,
   errors,
   h("div", { class: "panels" }, h("div", { class: "column" }, queue, people), h("div", { class: "column" }, screen, problems, news)),
 );
@@ -37,6 +45,7 @@ const live = token ? connect({
   auth: () => ({ token }),
   onSnapshot(snapshot) {
     state = snapshot;
+    setZoneFrom(snapshot.session.starts_at);
     render();
   },
   onRefused: () => refuse("room.bad_link"),
@@ -111,7 +120,7 @@ function refuse(key) {
 
 function setSession(value) {
   state.session.state = value;
-  renderHeader();
+  render(); // every control depends on it
 }
 
 function setScreen(screenState, detail) {
@@ -142,7 +151,14 @@ async function act(event, payload) {
   try {
     return await live.act(event, payload);
   } catch (refused) {
-    put(errors, refused.message || t("error.generic"));
+    put(errors, refusal(refused));
+    if (SESSION_OVER.has(refused?.code) && !over()) {
+      // Ended while this tablet missed it: take the room's state afresh.
+      live.ask("snapshot").then((snapshot) => {
+        state = snapshot;
+        render();
+      }).catch(() => {});
+    }
     return null;
   }
 }
@@ -158,13 +174,18 @@ function render() {
 
 function renderHeader() {
   const { room, session } = state;
-  document.title = `${room.nom} – ${t("room.title")}`;
+  renderTitle();
   put(
     header,
-    h("div", {}, h("h1", {}, room.nom), h("p", {}, room.commune, " · ", session.title, " · ", when(session.starts_at), " "), badge("session", session.state)),
-    h("p", { class: "code" }, t("room.join_code"), " ", h("span", { translate: "no" }, `${room.join_code.slice(0, 3)}-${room.join_code.slice(3)}`)),
-    langSwitch(),
+    h("div", {}, h("h1", {}, room.nom), h("p", {}, room.commune, " · ", session.title, " · ", when(session.starts_at), " ", h("small", {}, zoneLabel()), " "), badge("session", session.state)),
+    !over() && h("p", { class: "code" }, t("room.join_code"), " ", h("span", { translate: "no" }, `${room.join_code.slice(0, 3)}-${room.join_code.slice(3)}`)),
+    h("div", { class: "toolbar" }, soundToggle, langSwitch()),
   );
+  ended.hidden = !over();
+  put(ended, over() && [
+    h("h2", {}, t(session.state === "ended" ? "room.over_ended" : "room.over_cancelled")),
+    h("p", {}, t("room.over_detail")),
+  ]);
 }
 
 function renderPeople() {
@@ -174,9 +195,9 @@ function renderPeople() {
   put(
     people,
     h("h2", { id: "people-title" }, icon("person"), t("room.people")),
-    h("p", { class: "count", "aria-live": "polite" }, String(present), h("span", { class: "visually-hidden" }, " ", t("room.present"))),
-    h("p", { class: "empty" }, t("room.present_detail", { checked: residents.length, walkins: room.walkins })),
-    h(
+    h("p", { class: "count", "aria-live": "polite" }, String(present), h("span", { class: "count-word" }, " ", tn("room.present", present))),
+    h("p", { class: "empty" }, tn("room.present_checked", residents.length), ", ", tn("room.present_walkins", room.walkins)),
+    !over() && h(
       "div",
       { class: "walkins", role: "group", "aria-label": t("room.walkins") },
       h("span", {}, t("room.walkins")),
@@ -202,8 +223,25 @@ async function walkins(delta) {
   }
 }
 
+/** « (2) Salle … – Tableau de la salle » while requests wait for someone; a soft chime
+ *  (if turned on) when a new one arrives. */
+function renderTitle() {
+  const waiting = over() ? 0 : state.help.filter((r) => r.state === "open").length;
+  alerts.title(`${state.room.nom} – ${t("room.title")}`, waiting);
+  alerts.notify(waiting);
+}
+
 function renderQueue() {
+  renderTitle();
   const waiting = [...state.help].sort((a, b) => a.created_at.localeCompare(b.created_at));
+  if (over()) {
+    put(
+      queue,
+      h("h2", { id: "queue-title" }, icon("help"), t("room.queue", { n: waiting.length })),
+      h("p", { class: "empty" }, t("room.queue_over")),
+    );
+    return;
+  }
   put(
     queue,
     h("h2", { id: "queue-title" }, icon("help"), t("room.queue", { n: waiting.length })),
@@ -224,8 +262,8 @@ function requestItem(request) {
     h("div", { class: "line" },
       h("span", { class: "seat" }, request.seat ? t("room.seat", { seat: request.seat }) : t("room.no_seat")),
       badge("help", request.state)),
-    h("div", { class: "line" }, icon(request.kind), h("span", {}, t(`kind.${request.kind}`)), " · ",
-      age("span", "room.waiting", request.created_at)),
+    h("div", { class: "line" }, icon(request.kind), h("span", {}, t(`kind.${request.kind}`)),
+      request.state !== "answered" && [" · ", age("span", "room.waiting", request.created_at)]),
     request.text && h("p", { class: "text" }, request.text),
     request.answer && h("p", { class: "answer" }, h("strong", {}, t("room.answer")), " ", request.answer),
     h(
@@ -254,7 +292,7 @@ function renderProblems() {
   put(
     problems,
     h("h2", { id: "problems-title" }, icon("no_connection"), t("room.problems")),
-    h(
+    over() ? h("p", { class: "empty" }, t("room.problems_over")) : h(
       "div",
       { class: "problems" },
       PROBLEMS.map((problem) =>
@@ -265,7 +303,7 @@ function renderProblems() {
       h("ul", { class: "open-problems", "aria-label": t("room.open_problems") },
         open.map((p) => h("li", {},
           h("span", {}, t(`problem.${p.problem}`), p.text ? ` – ${p.text}` : "", " · ", age("span", "room.since", p.reported_at)),
-          h("button", { type: "button", class: "btn secondary", onclick: () => act("clear_problem", { problem_id: p.id }) }, t("room.problem_clear")),
+          !over() && h("button", { type: "button", class: "btn secondary", onclick: () => act("clear_problem", { problem_id: p.id }) }, t("room.problem_clear")),
         ))),
   );
 }
@@ -275,14 +313,27 @@ function renderNews() {
   put(
     news,
     h("h2", { id: "news-title" }, icon("announce"), t("room.news")),
-    check && h(
-      "div",
-      {},
-      h("h3", {}, check.question, " ", h("span", { class: "badge idle" }, t(check.open ? "check.open" : "check.closed"))),
-      h("div", { class: "tally" }, check.options.map((option, index) => h("div", {}, h("span", {}, option), h("strong", {}, String(check.tally[index] ?? 0))))),
-    ),
+    check && checkResult(check),
     announcements.length
       ? h("ul", { class: "announcements" }, announcements.slice(-5).reverse().map((a) => h("li", {}, when(a.at), " – ", a.text)))
       : !check && h("p", { class: "empty" }, t("room.news_empty")),
+  );
+}
+
+/** The room's answers to the last check, open or closed: count and share of each answer,
+ *  and how many of the people present answered. */
+function checkResult(check) {
+  const counts = check.options.map((_, index) => check.tally?.[index] ?? 0);
+  const answers = counts.reduce((a, b) => a + b, 0);
+  const present = state.residents.length + state.room.walkins;
+  const share = (n, of) => (of ? Math.round((100 * n) / of) : 0);
+  return h(
+    "div",
+    { class: "check-result" },
+    h("h3", {}, check.question, " ", h("span", { class: "badge idle" }, t(check.open ? "check.open" : "check.closed"))),
+    h("div", { class: "tally" }, check.options.map((option, index) =>
+      h("div", {}, h("span", {}, option), h("strong", {}, String(counts[index])), h("span", { class: "pct" }, t("console.percent", { n: share(counts[index], answers) }))))),
+    h("p", { class: "rate", "data-field": "rate" }, tn("console.answers", answers), " · ",
+      present ? t("console.response_rate", { pct: share(answers, present), present }) : t("console.response_rate_none")),
   );
 }

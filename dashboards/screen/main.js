@@ -8,7 +8,7 @@ import "./screen.css";
 import { connect } from "../shared/live.js";
 import { byId, h, put } from "../shared/dom.js";
 import { icon } from "../shared/icons.js";
-import { since, when } from "../shared/format.js";
+import { setZoneFrom, since, when } from "../shared/format.js";
 import { loadLang, t } from "../shared/i18n/index.js";
 import { qrSvg } from "./qr.js";
 import { createPlayer, playKey } from "./player.js";
@@ -27,8 +27,11 @@ const waiting = h("section", { class: "waiting" });
 const stage = h("div", { class: "stage", hidden: true });
 const announcement = h("div", { class: "overlay announce-overlay", role: "status", hidden: true });
 const checkOverlay = h("div", { class: "overlay check-overlay", role: "status", hidden: true });
+// Messages have a band of their own under the waiting card (never on top of the title, the
+// code or the QR code); during the broadcast the band lies over the bottom of the video.
+const messages = h("div", { class: "messages" }, checkOverlay, announcement);
 const corner = h("p", { class: "corner", "aria-live": "off" });
-put(app, waiting, stage, announcement, checkOverlay, corner);
+put(app, waiting, stage, messages, corner);
 
 let snapshot = null;
 let player = null;
@@ -64,6 +67,7 @@ const live = token
       },
       onSnapshot(next) {
         snapshot = next;
+        setZoneFrom(next.session.starts_at);
         if (!["starting", "live"].includes(next.broadcast.state)) stopPlaying();
         renderWaiting();
         showCheck(next.check?.open ? next.check : null);
@@ -119,6 +123,15 @@ function stopPlaying() {
 function setSession(state) {
   if (!snapshot) return;
   snapshot.session.state = state;
+  if (state === "ended" || state === "cancelled") {
+    // Over: the end in words, nothing left to scan or answer.
+    stopPlaying();
+    showCheck(null);
+    clearTimeout(announcementTimer);
+    announcement.hidden = true;
+    messages.hidden = true;
+    layout();
+  }
   renderWaiting();
 }
 
@@ -133,6 +146,8 @@ function renderWaiting() {
   const display = `${room.join_code.slice(0, 3)}-${room.join_code.slice(3)}`;
   const joinBase = room.join_url.slice(0, room.join_url.lastIndexOf("/"));
   const over = session.state === "ended" || session.state === "cancelled";
+  const withQr = !over && settings.show_qr !== false;
+  waiting.classList.toggle("no-qr", !withQr);
   put(
     waiting,
     h(
@@ -142,32 +157,49 @@ function renderWaiting() {
       h("p", { class: "when" }, over ? t(`screen.${session.state}`) : when(session.starts_at)),
       h("p", { class: "where" }, room.nom),
       !over && [
-        h("p", { class: "how" }, t("screen.how")),
+        h("p", { class: "how" }, t(withQr ? "screen.how" : "screen.how_no_qr")),
         h("p", { class: "url", translate: "no" }, joinBase.replace(/^https?:\/\//, "")),
         h("p", { class: "join-code", translate: "no", "aria-label": t("screen.code_label", { code: display.split("").join(" ") }) }, display),
         h("p", { class: "state" }, t(`screen.broadcast.${broadcast.state}`)),
       ],
     ),
-    !over && settings.show_qr !== false ? qrSvg(room.join_url, t("screen.qr_label")) : null,
+    withQr ? qrSvg(room.join_url, t("screen.qr_label")) : null,
   );
 }
 
 function announce(text, showFor = ANNOUNCEMENT_MS) {
+  if (over()) return;
   put(announcement, icon("announce"), h("p", {}, text));
   announcement.hidden = false;
+  layout();
   clearTimeout(announcementTimer);
-  announcementTimer = setTimeout(() => (announcement.hidden = true), showFor);
+  announcementTimer = setTimeout(() => {
+    announcement.hidden = true;
+    layout();
+  }, showFor);
+}
+
+/** While a message is shown the waiting card gives it room: a smaller title, no broadcast
+ *  line (the code, the address and the QR code keep their size). */
+function layout() {
+  app.classList.toggle("busy", !announcement.hidden || !checkOverlay.hidden);
 }
 
 function showCheck(check) {
-  checkOverlay.hidden = !check;
-  if (!check) return;
+  checkOverlay.hidden = !check || over();
+  layout();
+  if (checkOverlay.hidden) return;
   put(
     checkOverlay,
     h("strong", {}, check.question),
-    h("ol", {}, check.options.map((option) => h("li", {}, option))),
+    h("ol", {}, check.options.map((option, index) => h("li", {}, h("span", { class: "n", "aria-hidden": "true" }, String(index + 1)), " ", option))),
     h("p", { class: "hint" }, t("screen.check_hint")),
   );
+}
+
+function over() {
+  const state = snapshot?.session.state;
+  return state === "ended" || state === "cancelled";
 }
 
 function renderCorner() {

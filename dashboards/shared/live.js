@@ -15,13 +15,14 @@ const RETRY_MS = 3000;
 const REFUSALS = new Set(["bad_token", "auth_missing", "bad_code", "not_found"]);
 
 /**
- * connect({namespace, auth, onSnapshot, on, onRefused, onStatus}) → {socket, act, emit, ask, rebase}
+ * connect({namespace, auth, onSnapshot, on, onRefused, onStatus, onLimited}) → {socket, act, emit, ask, rebase}
+ * - onLimited(): too many wrong join codes (rate_limited); without it, tries again later;
  * - auth(): the connect payload, read again at each (re)connection;
  * - on: {eventName(data)} for server events, after the seq rule;
  * - act(event, payload): an acknowledged action through the outbox → Promise of ack.data
  *   (rejects with {code, message} when the server says no).
  */
-export function connect({ namespace, auth, onSnapshot, on = {}, onRefused = () => {}, onStatus = () => {} }) {
+export function connect({ namespace, auth, onSnapshot, on = {}, onRefused = () => {}, onStatus = () => {}, onLimited = null }) {
   const socket = io(namespace, {
     auth: (send) => send(auth()),
     reconnectionDelay: 500,
@@ -72,6 +73,7 @@ export function connect({ namespace, auth, onSnapshot, on = {}, onRefused = () =
   socket.on("connect_error", (error) => {
     const code = error?.data?.code;
     if (REFUSALS.has(code)) onRefused(code, error.message);
+    else if (code === "rate_limited" && onLimited) onLimited(); // the page says to wait
     else if (!socket.active) setTimeout(() => socket.connect(), RETRY_MS); // rate_limited
     showBanner();
   });

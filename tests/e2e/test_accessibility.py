@@ -155,3 +155,44 @@ async def test_resident_page_works_with_the_keyboard_alone(
     await expect(page.get_by_text("Vous avez annulé votre demande.")).to_be_visible()
     room = await controller.api.get(f"/api/rooms/{ROOM}", token=access[ROOM]["facilitator_token"])
     assert (room.body["room"]["help_total"], room.body["help"]) == (1, [])
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("lang", ["fr", "en"])
+async def test_no_serious_or_critical_axe_violation_in_the_new_states(
+    controller: Live, browsers: Browsers, lang: str
+) -> None:
+    """The confirmation before the end, the links panel, the new-session form, the screen
+    with a message and a check, and every page once the session has ended."""
+    room = await _busy_session(controller)
+    found: dict[str, list[str]] = {}
+    console = await browsers.open(f"{controller.base}/console", LAPTOP, admin=True, lang=lang)
+    page = console.page
+    await page.get_by_role("button", name=re.compile("Envoyer un e-mail")).click()
+    await expect(page.locator(".tile")).to_have_count(2)
+    await page.locator(".links-box summary").click()
+    await expect(page.locator(".links > li")).to_have_count(2)
+    found["console, links"] = await _axe(page)
+    await page.locator(".session-head .btn.danger").click()
+    await expect(page.get_by_role("dialog")).to_be_visible()
+    found["console, end confirmation"] = await _axe(page)
+    await page.get_by_role("dialog").get_by_role("button").last.click()
+    await expect(page.locator(".over-notice")).to_be_visible()
+    found["console, ended"] = await _axe(page)
+    await page.locator(".new-session").click()
+    await expect(page.locator(".create-form")).to_be_visible()
+    found["console, new session"] = await _axe(page)
+
+    dashboard = await browsers.open(room["facilitator_url"], TABLET, lang=lang)
+    await expect(dashboard.page.locator(".over-notice")).to_be_visible()
+    found["room, ended"] = await _axe(dashboard.page)
+    screen = await browsers.open(room["screen_url"], PROJECTOR, lang=lang)
+    await expect(screen.page.locator(".join-code")).to_have_count(0)
+    found["screen, ended"] = await _axe(screen.page)
+    phone = await browsers.open(room["join_url"], PHONE, lang=lang, is_mobile=True)
+    await expect(phone.page.locator(".closed")).to_be_visible()
+    found["join, ended"] = await _axe(phone.page)
+    wrong = await browsers.open(f"{controller.base}/join/ZZZ999", PHONE, lang=lang)
+    await expect(wrong.page.locator("#code-error")).to_be_visible()
+    found["join, wrong code"] = await _axe(wrong.page)
+    assert {where: problems for where, problems in found.items() if problems} == {}

@@ -52,6 +52,6 @@ async def test_markup_typed_by_people_shows_as_text_on_every_page(
         # The pages draw pictograms and the QR code in SVG: no <img> may exist at all.
         assert await page.locator("img").count() == 0, name
     await expect(room.page.locator(".names li")).to_have_text([PAYLOAD])
-    await expect(screen.page.locator(".check-overlay li").first).to_have_text(PAYLOAD)
+    await expect(screen.page.locator(".check-overlay li").first).to_have_text(f"1 {PAYLOAD}")
     for tab in tabs.values():
         assert tab.dialogs == []

@@ -39,6 +39,17 @@ export function t(key, vars = {}) {
   return entry.replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ""));
 }
 
+/** Whether the table (or French, the fallback) has this key. */
+export const has = (key) => key in table || key in fr;
+
+/** The plural form of key for n: `${key}.one` or `${key}.other` (Intl.PluralRules of the
+ *  page's language: French says « 0 personne », « 1 personne », « 2 personnes »). */
+export function tn(key, n, vars = {}) {
+  const form = new Intl.PluralRules(locale()).select(n);
+  const chosen = has(`${key}.${form}`) ? `${key}.${form}` : `${key}.other`;
+  return t(chosen, { n, ...vars });
+}
+
 /** A button that switches to the other language (kept in localStorage, then reload). */
 export function langSwitch() {
   const other = lang === "fr" ? "en" : "fr";
