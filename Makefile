@@ -2,7 +2,9 @@
 # uv is used when present, else bootstrapped once into .tools/ (plain pip from PyPI).
 
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2 --dist loadgroup
+# Two workers: the suites are independent (each test starts its own controller on port 0);
+# the tests that drive the real OBS share one, on one worker (xdist_group "real_obs").
 
 NODE_PEER := benchmarks/peers/node_socketio
 

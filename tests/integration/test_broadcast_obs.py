@@ -15,6 +15,8 @@ from tests.conftest import Controller
 from tests.helpers import ADMIN, Recorder, cid, view_until
 from tests.realobs import RealObs
 
+pytestmark = pytest.mark.xdist_group("real_obs")  # one real OBS, on one worker
+
 ROOMS = ["cs-lille-sud", "cyber-loos", "mediatheque-ronchin"]
 
 

@@ -30,6 +30,8 @@ from simulcast.integrations.obs import (
 from simulcast.integrations.obs.replies import parse
 from tests.realobs import RealObs, free_ports
 
+pytestmark = pytest.mark.xdist_group("real_obs")  # one real OBS, on one worker
+
 PLAYLIST_WITHIN = 15.0
 """Seconds for the first HLS playlist (about 1.5 s with 1 s keyframes)."""
 STATE_WITHIN = 15.0
