@@ -106,6 +106,17 @@ def serve(log_level: str, **flags: Any) -> None:
         raise click.ClickException(f"cannot listen: {error}") from None
 
 
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _run(main: Any) -> None:
     """Run the controller on uvloop (a faster event loop) where it is installed."""
     try:
@@ -140,6 +151,13 @@ async def _serve(settings: Any) -> None:
             f"database {settings.db}; {len(services.hub.sessions)} sessions"
         )
         sys.stdout.flush()
+        if settings.public_url is None and _loopback(settings.host):
+            click.echo(
+                f"warning: the links given to rooms and residents point to {url}, which only "
+                "this computer can open: for rooms on other machines, set --public-url (the "
+                "address they reach this controller at) or --host 0.0.0.0",
+                err=True,
+            )
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -560,11 +578,13 @@ def _action_command(action: Any) -> click.Command:
 
 def _option(name: str, field: Any) -> click.Option:
     import types
-    from typing import Literal, Union, get_origin
+    from typing import Annotated, Literal, Union, get_origin
 
     annotation = field.annotation
     if get_origin(annotation) in (Union, types.UnionType):  # X | None
         (annotation,) = [a for a in get_args(annotation) if a is not type(None)]
+    if get_origin(annotation) is Annotated:  # constraints are checked by the controller
+        annotation = get_args(annotation)[0]
     multiple = get_origin(annotation) is list
     if multiple:
         annotation = get_args(annotation)[0]

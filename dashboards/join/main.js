@@ -78,7 +78,8 @@ function start(code) {
       state.resident = snapshot.resident;
       // Keep requests still waiting in the outbox: the snapshot cannot know them yet.
       state.help = [...snapshot.help, ...state.help.filter((r) => r.state === "pending")];
-      state.check = snapshot.check;
+      // The last check, open or closed: a closed one keeps « Votre réponse » in view.
+      state.check = snapshot.check && { ...snapshot.check, closed: !snapshot.check.open };
       state.announcements = snapshot.announcements;
       render();
     },

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal
 
 from simulcast.models.events import HelpKind, PlayKind, ProblemKind, ScreenStateName
@@ -51,6 +52,18 @@ class CancelSession:
 
 
 @dataclass(frozen=True, slots=True)
+class UpdateSession:
+    """Change a scheduled session; ``None`` keeps a field as it is. ``new_codes`` are the
+    join codes chosen for the rooms that ``rooms`` adds."""
+
+    title: str | None = None
+    starts_at: datetime | None = None
+    duration_min: int | None = None
+    rooms: list[str] | None = None
+    new_codes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class CheckIn:
     resident_id: str
     name: str | None
@@ -59,6 +72,11 @@ class CheckIn:
 @dataclass(frozen=True, slots=True)
 class Leave:
     pass
+
+
+@dataclass(frozen=True, slots=True)
+class DismissResident:
+    resident_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +112,8 @@ class ResolveHelp:
 @dataclass(frozen=True, slots=True)
 class EscalateHelp:
     request_id: str
+    note: str | None = None
+    """The facilitator's words for the mediator (what the resident needs, what was tried)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,8 +155,10 @@ CoreCommand = (
     StartSession
     | EndSession
     | CancelSession
+    | UpdateSession
     | CheckIn
     | Leave
+    | DismissResident
     | AdjustWalkIns
     | RequestHelp
     | CancelHelp
@@ -243,6 +265,11 @@ class ClearProblem:
 
 
 @dataclass(frozen=True, slots=True)
+class AcknowledgeProblem:
+    problem_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class SignalRoomReady:
     pass
 
@@ -264,6 +291,7 @@ BroadcastCommand = (
     | RecordHealth
     | ReportProblem
     | ClearProblem
+    | AcknowledgeProblem
     | SignalRoomReady
 )
 

@@ -43,6 +43,8 @@ class HelpRequest:
     state: HelpStateName = "open"
     updated_at: datetime | None = None
     answer: str | None = None
+    note: str | None = None
+    """The facilitator's note when escalating."""
 
 
 @dataclass(slots=True)
@@ -52,6 +54,9 @@ class Check:
     options: list[str]
     launched_at: datetime
     closed_at: datetime | None = None
+    present_at_close: dict[str, int] = field(default_factory=dict)
+    """Per room, how many people were there when the check closed: its response rate's
+    denominator."""
     answers: dict[str, int] = field(default_factory=dict)
     """resident id → option index (a resident may change their answer)."""
     tallies: dict[str, list[int]] = field(default_factory=dict)
@@ -73,6 +78,8 @@ class Problem:
     text: str | None
     reported_at: datetime
     cleared_at: datetime | None = None
+    seen_at: datetime | None = None
+    """When the mediator said they saw it."""
 
 
 @dataclass(slots=True)
@@ -154,6 +161,11 @@ class SessionState:
     """resident id → their requests, oldest first (what a resident's page shows)."""
     broadcast: BroadcastState = field(default_factory=BroadcastState)
     problems: dict[str, Problem] = field(default_factory=dict)
+
+    @property
+    def last_check(self) -> Check | None:
+        """The latest check, open or closed (pages keep a closed check's result in view)."""
+        return next(reversed(self.checks.values()), None)
 
     @property
     def active_check(self) -> Check | None:

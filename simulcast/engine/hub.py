@@ -119,6 +119,13 @@ class Hub:
             case "session_scheduled":
                 for site, code in event.join_codes.items():
                     self._codes[code] = (record.session_id, site)
+            case "session_updated":
+                rooms = self.sessions[record.session_id].rooms
+                for code, (session_id, site) in list(self._codes.items()):
+                    if session_id == record.session_id and site not in rooms:
+                        del self._codes[code]
+                for site, code in event.join_codes.items():
+                    self._codes[code] = (record.session_id, site)
             case "help_requested":
                 self._owners[event.request_id] = record.session_id
             case "check_launched":
@@ -157,13 +164,8 @@ class Hub:
             known = self._outcomes.get(("", "admin", body.client_id))
             if known is not None:
                 return await self._again(known, "session_scheduled")
-        rooms = self._rooms_for(body)
-        codes: dict[str, str] = {}
-        for site in rooms:
-            code = new_join_code()
-            while code in self._codes or code in codes.values():
-                code = new_join_code()
-            codes[site] = code
+        rooms = self.rooms_for(body.origin, body.rooms)
+        codes = self.new_join_codes(rooms)
         event = SessionScheduled(
             title=body.title,
             origin=body.origin,
@@ -191,18 +193,30 @@ class Hub:
         self._index(record)
         return await self._commit(state, [record])
 
-    def _rooms_for(self, body: SessionCreateBody) -> list[str]:
+    def new_join_codes(self, sites: list[str]) -> dict[str, str]:
+        """A fresh join code for each site, unlike every code in use."""
+        codes: dict[str, str] = {}
+        for site in sites:
+            code = new_join_code()
+            while code in self._codes or code in codes.values():
+                code = new_join_code()
+            codes[site] = code
+        return codes
+
+    def rooms_for(self, origin: str, chosen: list[str] | None) -> list[str]:
+        """The rooms of a session taught from ``origin``: ``chosen``, checked against
+        rooms.yaml, or every site but the origin."""
         registry = self.registry
-        if body.origin not in registry:
+        if origin not in registry:
             raise InputError(
-                f'origin "{body.origin}" is not a site of rooms.yaml '
+                f'origin "{origin}" is not a site of rooms.yaml '
                 f"(known: {', '.join(registry.sites)})",
                 code="unknown_site",
             )
-        if body.rooms is None:
-            rooms = [site for site in registry.sites if site != body.origin]
+        if chosen is None:
+            rooms = [site for site in registry.sites if site != origin]
         else:
-            rooms = list(body.rooms)
+            rooms = list(chosen)
             unknown = [site for site in rooms if site not in registry]
             if unknown:
                 raise InputError(

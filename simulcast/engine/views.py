@@ -80,6 +80,7 @@ def room_tile(state: SessionState, room: RoomState, registry: Registry) -> JSON:
         "screen_detail": room.screen_detail,
         "dispatch": room.dispatch,
         "dispatch_detail": room.dispatch_detail,
+        "ready_at": iso(room.ready_at),
         "problems": [
             problem_view(problem)
             for problem in state.problems.values()
@@ -95,6 +96,7 @@ def problem_view(problem: Problem) -> JSON:
         "problem": problem.problem,
         "text": problem.text,
         "reported_at": iso(problem.reported_at),
+        "seen_at": iso(problem.seen_at),
         "cleared_at": iso(problem.cleared_at),
     }
 
@@ -153,6 +155,7 @@ def help_view(request: HelpRequest) -> JSON:
         "state": request.state,
         "created_at": iso(request.created_at),
         "updated_at": iso(request.updated_at),
+        "note": request.note,
         "answer": request.answer,
     }
 
@@ -169,8 +172,10 @@ def check_view(check: Check, room: str | None = None) -> JSON:
     }
     if room is None:
         view["tallies"] = {site: list(tally) for site, tally in check.tallies.items()}
+        view["present_at_close"] = dict(check.present_at_close)
     else:
         view["tally"] = list(check.tallies.get(room, []))
+        view["present_at_close"] = check.present_at_close.get(room)
     return view
 
 
@@ -201,7 +206,7 @@ def session_view(state: SessionState, registry: Registry, live: JSON | None = No
 def room_snapshot(state: SessionState, site: str, registry: Registry) -> JSON:
     """What a room's facilitator sees: their room only."""
     room = state.rooms[site]
-    check = state.active_check
+    check = state.last_check
     return {
         "session": session_summary(state),
         "broadcast": {"state": state.broadcast.state, "reason": state.broadcast.reason},
@@ -247,7 +252,7 @@ def resident_snapshot(
     """What a resident sees: the session, their room, and only their own requests."""
     found = registry.get(site)
     resident = state.residents.get(resident_id or "")
-    check = state.active_check
+    check = state.last_check
     return {
         "session": {
             "id": state.id,
@@ -274,6 +279,7 @@ def resident_snapshot(
             "id": check.id,
             "question": check.question,
             "options": list(check.options),
+            "open": check.closed_at is None,
             "my_answer": check.answers.get(resident.id) if resident else None,
         },
         "announcements": announcements(state)[-5:],

@@ -71,6 +71,19 @@ class SessionScheduled(_Event):
     source: Source | None = None
 
 
+class SessionUpdated(_Event):
+    """A scheduled session changed: the fields given are its new values; the rooms it adds
+    have their join codes here, the others keep theirs."""
+
+    type: Literal["session_updated"] = "session_updated"
+    audience: ClassVar[Audience] = "lifecycle"
+    title: str | None = None
+    starts_at: datetime | None = None
+    duration_min: int | None = None
+    rooms: list[str] | None = None
+    join_codes: dict[str, str] = {}
+
+
 class SessionStarted(_Event):
     type: Literal["session_started"] = "session_started"
     audience: ClassVar[Audience] = "lifecycle"
@@ -145,6 +158,8 @@ class HelpEscalated(_Event):
     audience: ClassVar[Audience] = "help_and_console"
     request_id: str
     room: str
+    note: str | None = None
+    """The facilitator's note for the mediator (personal data: erased by the purge)."""
 
 
 class HelpAnswered(_Event):
@@ -305,6 +320,15 @@ class ProblemCleared(_Event):
     room: str
 
 
+class ProblemSeen(_Event):
+    """The mediator saw a room's problem (the room's facilitator is told)."""
+
+    type: Literal["problem_seen"] = "problem_seen"
+    audience: ClassVar[Audience] = "facilitators_and_console"
+    problem_id: str
+    room: str
+
+
 class RoomReady(_Event):
     """A room's facilitator says the room is ready: screen on, sound checked, people seated."""
 
@@ -324,6 +348,7 @@ class PersonalDataPurged(_Event):
 
 Event = Annotated[
     SessionScheduled
+    | SessionUpdated
     | SessionStarted
     | SessionEnded
     | SessionCancelled
@@ -356,6 +381,7 @@ Event = Annotated[
     | BroadcastHealthSampled
     | ProblemReported
     | ProblemCleared
+    | ProblemSeen
     | RoomReady
     | PersonalDataPurged,
     Field(discriminator="type"),

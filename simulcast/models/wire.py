@@ -87,6 +87,16 @@ class SessionCreateBody(Body):
     client_id: ClientId | None = None
 
 
+class SessionPatchBody(Body):
+    """What may change in a scheduled session; a field left out keeps its value."""
+
+    title: Title | None = None
+    starts_at: datetime | None = None
+    duration_min: Annotated[int, Field(ge=5, le=720)] | None = None
+    rooms: Annotated[list[SiteId], Field(min_length=1, max_length=1000)] | None = None
+    client_id: ClientId
+
+
 class ActionBody(Body):
     """An action with nothing but its idempotency key (claim, resolve, start, …)."""
 
@@ -137,8 +147,17 @@ class EscalationAnswerBody(Body):
 # socket.io actions name their target in the payload, where REST has it in the path.
 
 
+class ResidentActionPayload(ActionBody):
+    resident_id: Annotated[str, StringConstraints(pattern=r"^r[a-z0-9]{1,32}$")]
+
+
 class HelpActionPayload(ActionBody):
     request_id: Annotated[str, StringConstraints(pattern=r"^h[a-z0-9]{1,32}$")]
+
+
+class EscalatePayload(HelpActionPayload):
+    note: HelpText = None
+    """For the mediator: what the resident needs, what was tried (optional)."""
 
 
 class EscalationAnswerPayload(EscalationAnswerBody):
@@ -178,7 +197,7 @@ class ProblemBody(Body):
     text: HelpText = None
 
 
-class ProblemClearPayload(ActionBody):
+class ProblemActionPayload(ActionBody):
     problem_id: Annotated[str, StringConstraints(pattern=r"^p[a-z0-9]{1,32}$")]
 
 

@@ -93,6 +93,10 @@ class _Namespace(Namespace):
     def snapshot(self, client: Client) -> JSON:
         raise NotImplementedError
 
+    def snapshot_of(self, client: Client) -> JSON:
+        """The client's snapshot, with the territory's time zone (pages show times in it)."""
+        return {**self.snapshot(client), "timezone": self.services.zone.key}
+
     def on_disconnect(self, sid: str, reason: str) -> None:
         self.clients.pop(sid, None)
 
@@ -101,13 +105,13 @@ class _Namespace(Namespace):
         (any event older than the snapshot is ignored by the client's seq rule)."""
         client = self.clients.get(sid)
         if client is not None:
-            self.emit("snapshot", self.snapshot(client), to=sid)
+            self.emit("snapshot", self.snapshot_of(client), to=sid)
 
     async def on_snapshot(self, sid: str, data: Any = None) -> JSON:
         """A client that suspects it missed something asks for a fresh snapshot."""
 
         async def snapshot(client: Client) -> JSON:
-            return {"ok": True, "data": self.snapshot(client)}
+            return {"ok": True, "data": self.snapshot_of(client)}
 
         return await self._act(sid, snapshot)
 
@@ -190,7 +194,7 @@ class ConsoleNamespace(_Namespace):
                 self.leave_room(sid, channels.console(client.session_id))
             client.session_id = body.session_id
             self.enter_room(sid, channels.console(body.session_id))
-            return {"ok": True, "data": self.snapshot(client)}
+            return {"ok": True, "data": self.snapshot_of(client)}
 
         return await self._act(sid, watch)
 

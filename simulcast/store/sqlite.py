@@ -63,6 +63,7 @@ _Job = tuple[list[_Row], list[tuple[str, str]], list[_Statement], asyncio.Future
 _REDACTIONS: tuple[tuple[str, str], ...] = (
     ("resident_checked_in", "$.name"),
     ("help_requested", "$.text"),
+    ("help_escalated", "$.note"),
     ("help_answered", "$.answer"),
     ("problem_reported", "$.text"),
 )

@@ -372,3 +372,17 @@ async def test_bench_outside_a_source_checkout_exits_1_with_one_line(tmp_path: P
         "benchmarks/load/, is not in the installed package): clone the repository and run "
         "`uv run simulcast bench …` there\n",
     )
+
+
+async def test_serve_on_loopback_warns_that_other_machines_cannot_open_the_links(
+    servers: Servers, tmp_path: Path
+) -> None:
+    local = await servers.start(tmp_path / "a.db")
+    public = await servers.start(tmp_path / "b.db", "--public-url", "http://simulcast.example.org")
+    warning = (
+        f"warning: the links given to rooms and residents point to {local.url}, which only "
+        "this computer can open: for rooms on other machines, set --public-url (the address "
+        "they reach this controller at) or --host 0.0.0.0\n"
+    )
+    assert warning in local.log.read_text()
+    assert "warning:" not in public.log.read_text()

@@ -416,7 +416,7 @@ async def test_room_client_reconnects_to_restarted_controller_and_gets_the_same_
 
         again = await room.wait_for("snapshot", lambda data: data is not snapshot, within=30)
         assert await fetched(api, path, token=links["facilitator_token"]) == view
-        assert again == {"kind": "facilitator", **view}
+        assert again == {"kind": "facilitator", **view, "timezone": "Europe/Paris"}
         # It hears the restarted controller's news, too.
         await acted(api, checkin, {"name": "Bruno"}, token=None, status=201)
         heard = await room.wait_for("resident_checked_in", lambda data: data["name"] == "Bruno")

@@ -27,6 +27,7 @@ async def test_session_create_start_gives_codes_and_links(controller: Controller
         "screen_detail": None,
         "dispatch": None,
         "dispatch_detail": None,
+        "ready_at": None,
         "problems": [],
     }
     assert session["broadcast"] == {
@@ -118,6 +119,7 @@ async def test_resident_help_reaches_only_its_room_and_resident(controller: Cont
         "state": "open",
         "created_at": seen["at"],
         "updated_at": None,
+        "note": None,
         "answer": None,
     }
     mine = await resident.wait_for("help_requested")

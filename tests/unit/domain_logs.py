@@ -246,7 +246,10 @@ H1 = HelpRequested(
 )
 HELP_OPEN: Log = (*WITH_R1, H1)
 HELP_CLAIMED: Log = (*HELP_OPEN, HelpClaimed(request_id="h1", room="a"))
-HELP_ESCALATED: Log = (*HELP_OPEN, HelpEscalated(request_id="h1", room="a"))
+HELP_ESCALATED: Log = (
+    *HELP_OPEN,
+    HelpEscalated(request_id="h1", room="a", note="Il cherche le bouton Envoyer"),
+)
 HELP_ANSWERED: Log = (*HELP_ESCALATED, HelpAnswered(request_id="h1", room="a", answer="Page 12"))
 HELP_RESOLVED: Log = (*HELP_CLAIMED, HelpResolved(request_id="h1", room="a"))
 HELP_CANCELLED: Log = (*HELP_OPEN, HelpCancelled(request_id="h1", room="a"))

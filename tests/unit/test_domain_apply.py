@@ -36,6 +36,7 @@ from simulcast.models.events import (
     PersonalDataPurged,
     ProblemCleared,
     ProblemReported,
+    ProblemSeen,
     ResidentCheckedIn,
     ResidentLeft,
     RoomReady,
@@ -47,6 +48,7 @@ from simulcast.models.events import (
     SessionCancelled,
     SessionEnded,
     SessionStarted,
+    SessionUpdated,
     WalkInsAdjusted,
 )
 from tests.unit.domain_logs import (
@@ -82,6 +84,24 @@ SCREEN_A_PLAYING: Log = (
     *SCREEN_A_ON_AIR,
     ScreenStateReported(room="a", state="playing"),
 )
+
+NEW_ROOM_C = {
+    "site": "c",
+    "join_code": "CCC444",
+    "walkins": 0,
+    "checked_in": 0,
+    "help_total": 0,
+    "screen": "offline",
+    "screen_detail": None,
+    "dispatch": None,
+    "dispatch_detail": None,
+    "dispatch_attempts": 0,
+    "ready_at": None,
+}
+"""A room added to a scheduled session: nobody yet, its own join code (empty maps and sets
+do not show in a flat diff)."""
+ROOM_FIELDS = tuple(NEW_ROOM_C)
+
 
 FOLDED = [
     pytest.param((), SessionStarted(), {"state": "live", "started_at": NOW}, id="session_started"),
@@ -132,6 +152,7 @@ FOLDED = [
             "help.h1.state": "open",
             "help.h1.updated_at": None,
             "help.h1.answer": None,
+            "help.h1.note": None,
             "rooms.a.help_total": 1,
             "rooms.a.waiting.h1": NOW,
             "rooms.a.unfinished.h1": None,
@@ -172,6 +193,32 @@ FOLDED = [
         HelpEscalated(request_id="h1", room="a"),
         {"help.h1.state": "escalated", "help.h1.updated_at": NOW},
         id="help_escalated-still_waiting",
+    ),
+    pytest.param(
+        HELP_OPEN,
+        HelpEscalated(request_id="h1", room="a", note="Sa messagerie est bloquée"),
+        {
+            "help.h1.state": "escalated",
+            "help.h1.updated_at": NOW,
+            "help.h1.note": "Sa messagerie est bloquée",
+        },
+        id="help_escalated-with_a_note",
+    ),
+    pytest.param(
+        (),
+        SessionUpdated(title="Atelier e-mail", rooms=["b", "c"], join_codes={"c": "CCC444"}),
+        {
+            "title": "Atelier e-mail",
+            **{f"rooms.a.{name}": GONE for name in ROOM_FIELDS},
+            **{f"rooms.c.{name}": value for name, value in NEW_ROOM_C.items()},
+        },
+        id="session_updated",
+    ),
+    pytest.param(
+        PROBLEM,
+        ProblemSeen(problem_id="p1", room="a"),
+        {"problems.p1.seen_at": NOW},
+        id="problem_seen",
     ),
     pytest.param(
         HELP_ESCALATED,
@@ -223,7 +270,14 @@ FOLDED = [
         id="check_answered-changed_answer_moves_the_vote",
     ),
     pytest.param(
-        CHECK_OPEN, CheckClosed(check_id="c1"), {"checks.c1.closed_at": NOW}, id="check_closed"
+        CHECK_OPEN,
+        CheckClosed(check_id="c1"),
+        {
+            "checks.c1.closed_at": NOW,
+            "checks.c1.present_at_close.a": 1,  # r1 checked in
+            "checks.c1.present_at_close.b": 0,
+        },
+        id="check_closed",
     ),
     pytest.param(
         (
@@ -235,6 +289,7 @@ FOLDED = [
         {
             "residents.r1.name": None,
             "help.h1.text": None,
+            "help.h1.note": None,
             "help.h1.answer": None,
             "problems.p1.text": None,
             "purged_at": NOW,
@@ -364,6 +419,12 @@ FOLDED = [
         id="screen_dispatched-failed_room_stays_failed",
     ),
     pytest.param(
+        (*SCREEN_A_ON_AIR, ScreenStateReported(room="a", state="playing")),
+        ScreenDispatched(room="a", attempt=6),
+        {"rooms.a.dispatch_attempts": 6},
+        id="screen_dispatched-a_play_sent_as_the_screen_reported_playing_leaves_it_playing",
+    ),
+    pytest.param(
         SCREEN_A_ON_AIR,
         ScreenStateReported(room="a", state="playing"),
         {"rooms.a.screen": "playing", "rooms.a.dispatch": "playing"},
@@ -445,6 +506,7 @@ FOLDED = [
             "problems.p1.text": None,
             "problems.p1.reported_at": NOW,
             "problems.p1.cleared_at": None,
+            "problems.p1.seen_at": None,
         },
         id="problem_reported",
     ),

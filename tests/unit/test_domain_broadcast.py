@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from simulcast.domain.commands import (
+    AcknowledgeProblem,
     Actor,
     ClearProblem,
     Command,
@@ -47,6 +48,7 @@ from simulcast.models.events import (
     ObsLost,
     ProblemCleared,
     ProblemReported,
+    ProblemSeen,
     RoomReady,
     SceneSwitched,
     ScreenDispatched,
@@ -239,6 +241,20 @@ ACCEPTED = [
         id="clear_problem-by_the_rooms_facilitator",
     ),
     pytest.param(
+        PROBLEM,
+        ADMIN,
+        AcknowledgeProblem("p1"),
+        [ProblemSeen(problem_id="p1", room="a")],
+        id="acknowledge_problem",
+    ),
+    pytest.param(
+        PROBLEM,
+        facilitator("a"),
+        ReportProblem("p2", "frozen_image", None),
+        [ProblemReported(problem_id="p2", room="a", problem="frozen_image")],
+        id="report_problem-another_kind_while_one_is_open",
+    ),
+    pytest.param(
         (),
         facilitator("a"),
         SignalRoomReady(),
@@ -268,6 +284,7 @@ WHO: dict[type[Any], tuple[Role, ...]] = {
     ReportProblem: ("facilitator",),
     ClearProblem: ("admin", "facilitator"),
     SignalRoomReady: ("facilitator",),
+    AcknowledgeProblem: ("admin",),
 }
 """Who may send each command: most come from the broadcast supervisor (``system``)."""
 
@@ -426,6 +443,38 @@ REFUSED = [
         ClearProblem("p1"),
         Refusal(ConflictError, "problem_cleared", "this problem is already cleared"),
         id="clear_problem-cleared",
+    ),
+    pytest.param(
+        PROBLEM,
+        facilitator("a"),
+        ReportProblem("p2", "no_sound", "toujours rien"),
+        Refusal(
+            ConflictError,
+            "problem_open",
+            "this problem is already reported for your room: the mediator sees it",
+        ),
+        id="report_problem-the_same_twice",
+    ),
+    pytest.param(
+        (*PROBLEM, ProblemSeen(problem_id="p1", room="a")),
+        ADMIN,
+        AcknowledgeProblem("p1"),
+        Refusal(ConflictError, "problem_seen", "this problem is already marked as seen"),
+        id="acknowledge_problem-twice",
+    ),
+    pytest.param(
+        PROBLEM_CLEARED,
+        ADMIN,
+        AcknowledgeProblem("p1"),
+        Refusal(ConflictError, "problem_cleared", "this problem is already cleared"),
+        id="acknowledge_problem-cleared",
+    ),
+    pytest.param(
+        LIVE,
+        ADMIN,
+        AcknowledgeProblem("p9"),
+        Refusal(NotFoundError, "not_found", "no problem p9 in this session"),
+        id="acknowledge_problem-unknown",
     ),
     pytest.param(
         (RoomReady(room="a"),),

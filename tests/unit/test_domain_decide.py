@@ -7,6 +7,7 @@ The broadcast, screen and problem commands are in test_domain_broadcast.py.
 from __future__ import annotations
 
 import copy
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -23,6 +24,7 @@ from simulcast.domain.commands import (
     ClaimHelp,
     CloseCheck,
     Command,
+    DismissResident,
     EndSession,
     EscalateHelp,
     LaunchCheck,
@@ -32,6 +34,7 @@ from simulcast.domain.commands import (
     ResolveHelp,
     Role,
     StartSession,
+    UpdateSession,
 )
 from simulcast.domain.decide import decide, principal_event
 from simulcast.engine.hub import principal
@@ -54,6 +57,7 @@ from simulcast.models.events import (
     SessionCancelled,
     SessionEnded,
     SessionStarted,
+    SessionUpdated,
     WalkInsAdjusted,
 )
 from tests.unit.domain_logs import (
@@ -85,6 +89,8 @@ from tests.unit.domain_logs import (
     session,
     wrong_roles,
 )
+
+LATER = datetime(2026, 12, 5, 14, 0, tzinfo=UTC)
 
 TEXT = "no sound"
 ALL_STATES_OF_H1: Log = (
@@ -230,6 +236,13 @@ ACCEPTED = [
         id="escalate_help-claimed",
     ),
     pytest.param(
+        HELP_OPEN,
+        facilitator("a"),
+        EscalateHelp("h1", "Elle ne trouve pas la pièce jointe"),
+        [HelpEscalated(request_id="h1", room="a", note="Elle ne trouve pas la pièce jointe")],
+        id="escalate_help-with_a_note",
+    ),
+    pytest.param(
         HELP_ESCALATED,
         ADMIN,
         AnswerEscalation("h1", "Page 12"),
@@ -295,6 +308,34 @@ ACCEPTED = [
         [PersonalDataPurged(retention_days=30)],
         id="purge_personal_data-cancelled",
     ),
+    pytest.param(
+        (),
+        ADMIN,
+        UpdateSession(title="Atelier e-mail", duration_min=90),
+        [SessionUpdated(title="Atelier e-mail", duration_min=90)],
+        id="update_session",
+    ),
+    pytest.param(
+        (),
+        ADMIN,
+        UpdateSession(starts_at=LATER, rooms=["b", "c"], new_codes={"c": "CCC444"}),
+        [SessionUpdated(starts_at=LATER, rooms=["b", "c"], join_codes={"c": "CCC444"})],
+        id="update_session-moved_and_rooms_changed",
+    ),
+    pytest.param(
+        WITH_R1,
+        facilitator("a"),
+        DismissResident("r1"),
+        [ResidentLeft(resident_id="r1", room="a")],
+        id="dismiss_resident",
+    ),
+    pytest.param(
+        HELP_OPEN,
+        facilitator("a"),
+        DismissResident("r1"),
+        [ResidentLeft(resident_id="r1", room="a"), HelpCancelled(request_id="h1", room="a")],
+        id="dismiss_resident-cancels_their_requests",
+    ),
 ]
 
 WHO: dict[type[Any], tuple[Role, ...]] = {
@@ -315,6 +356,8 @@ WHO: dict[type[Any], tuple[Role, ...]] = {
     AnswerCheck: ("resident",),
     CloseCheck: ("admin",),
     PurgePersonalData: ("system",),
+    UpdateSession: ("admin",),
+    DismissResident: ("facilitator",),
 }
 """Who may send each command (decision 0005, the protocol docs)."""
 
@@ -669,6 +712,58 @@ REFUSED = [
         PurgePersonalData(30),
         Refusal(ConflictError, "already_purged", "already purged"),
         id="purge_personal_data-twice",
+    ),
+    pytest.param(
+        LIVE,
+        ADMIN,
+        UpdateSession(title="Autre"),
+        _session_state(
+            "cannot change a session that is live (only a scheduled session can be changed)"
+        ),
+        id="update_session-live",
+    ),
+    pytest.param(
+        (),
+        ADMIN,
+        UpdateSession(title="Atelier", duration_min=60),
+        Refusal(
+            ConflictError,
+            "no_change",
+            "nothing to change: every field given has its current value",
+        ),
+        id="update_session-nothing_changes",
+    ),
+    pytest.param(
+        (ResidentCheckedIn(resident_id="r1", room="a"),),
+        ADMIN,
+        UpdateSession(rooms=["b"]),
+        Refusal(
+            ConflictError,
+            "room_in_use",
+            "residents have already checked in at a: keep the room",
+        ),
+        id="update_session-a_room_with_residents",
+    ),
+    pytest.param(
+        WITH_R1,
+        facilitator("b"),
+        DismissResident("r1"),
+        Refusal(NotFoundError, "not_found", "no resident r1 in your room"),
+        id="dismiss_resident-of_another_room",
+    ),
+    pytest.param(
+        (*WITH_R1, ResidentLeft(resident_id="r1", room="a")),
+        facilitator("a"),
+        DismissResident("r1"),
+        Refusal(ConflictError, "resident_left", "this person has already left"),
+        id="dismiss_resident-already_gone",
+    ),
+    pytest.param(
+        (*WITH_R1, SessionEnded()),
+        facilitator("a"),
+        DismissResident("r1"),
+        _closed("ended"),
+        id="dismiss_resident-ended",
     ),
 ]
 

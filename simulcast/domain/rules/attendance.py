@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from simulcast.domain.commands import Actor, AdjustWalkIns, CheckIn, Leave
+from simulcast.domain.commands import Actor, AdjustWalkIns, CheckIn, DismissResident, Leave
 from simulcast.domain.guards import open_for_activity, present_resident, require, room_of
 from simulcast.domain.state import ACTIVE_HELP, Resident, SessionState
 from simulcast.domain.table import decides, folds
-from simulcast.errors import ConflictError
+from simulcast.errors import ConflictError, NotFoundError
 from simulcast.models.events import (
     Event,
     HelpCancelled,
@@ -33,7 +33,27 @@ def leave(state: SessionState, actor: Actor, command: Leave) -> list[Event]:
     require(actor, "resident")
     resident = present_resident(state, actor)
     open_for_activity(state)
-    events: list[Event] = [ResidentLeft(resident_id=resident, room=room_of(state, actor))]
+    return _gone(state, resident, room_of(state, actor))
+
+
+@decides(DismissResident, principal=ResidentLeft)
+def dismiss_resident(state: SessionState, actor: Actor, command: DismissResident) -> list[Event]:
+    """A facilitator counts out someone who left without saying so (a phone put away, the
+    previous person on a shared tablet): the room's count is right again."""
+    require(actor, "facilitator")
+    room = room_of(state, actor)
+    open_for_activity(state)
+    resident = state.residents.get(command.resident_id)
+    if resident is None or resident.room != room:
+        raise NotFoundError(f"no resident {command.resident_id} in your room")
+    if resident.left_at is not None:
+        raise ConflictError("this person has already left", code="resident_left")
+    return _gone(state, resident.id, room)
+
+
+def _gone(state: SessionState, resident: str, room: str) -> list[Event]:
+    """A resident leaves: their requests that someone still waits on are cancelled too."""
+    events: list[Event] = [ResidentLeft(resident_id=resident, room=room)]
     events += [
         HelpCancelled(request_id=request.id, room=request.room)
         for request in (state.help[rid] for rid in state.requests_of.get(resident, []))

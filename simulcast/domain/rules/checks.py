@@ -94,4 +94,6 @@ def check_answered(state: SessionState, event: CheckAnswered, at: datetime) -> N
 
 @folds(CheckClosed)
 def check_closed(state: SessionState, event: CheckClosed, at: datetime) -> None:
-    state.checks[event.check_id].closed_at = at
+    check = state.checks[event.check_id]
+    check.closed_at = at
+    check.present_at_close = {site: room.present for site, room in state.rooms.items()}

@@ -93,7 +93,7 @@ def resolve_help(state: SessionState, actor: Actor, command: ResolveHelp) -> lis
 def escalate_help(state: SessionState, actor: Actor, command: EscalateHelp) -> list[Event]:
     request = _facilitator_request(state, actor, command.request_id)
     _help_in(request, ("open", "claimed"), "escalated")
-    return [HelpEscalated(request_id=request.id, room=request.room)]
+    return [HelpEscalated(request_id=request.id, room=request.room, note=command.note)]
 
 
 @decides(AnswerEscalation, principal=HelpAnswered)
@@ -169,6 +169,7 @@ def help_cancelled(state: SessionState, event: HelpCancelled, at: datetime) -> N
 @folds(HelpEscalated)
 def help_escalated(state: SessionState, event: HelpEscalated, at: datetime) -> None:
     _move_help(state, event.request_id, "escalated", at)
+    state.help[event.request_id].note = event.note
 
 
 @folds(HelpAnswered)

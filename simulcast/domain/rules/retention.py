@@ -32,12 +32,14 @@ def personal_data_purged(state: SessionState, event: PersonalDataPurged, at: dat
 
 
 def erase_personal_data(state: SessionState) -> None:
-    """What the purge removes: residents' first names, help texts and answers, problem texts.
+    """What the purge removes: residents' first names, help texts, notes and answers, problem
+    texts.
     Counts, seats, kinds and times stay for the activity reports."""
     for resident in state.residents.values():
         resident.name = None
     for request in state.help.values():
         request.text = None
+        request.note = None
         request.answer = None
     for problem in state.problems.values():
         problem.text = None

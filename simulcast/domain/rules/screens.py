@@ -86,8 +86,10 @@ def screen_offline(state: SessionState, event: ScreenOffline, at: datetime) -> N
 @folds(ScreenDispatched)
 def screen_dispatched(state: SessionState, event: ScreenDispatched, at: datetime) -> None:
     room = state.rooms[event.room]
-    if room.dispatch != "failed":  # a failed room stays failed (and says why) until
-        room.dispatch = "pending"  # its screen reports playing
+    # A failed room stays failed (and says why) until its screen reports playing; a room
+    # whose screen reported playing while this ``play`` was on its way stays playing.
+    if room.dispatch not in ("failed", "playing"):
+        room.dispatch = "pending"
     room.dispatch_attempts = event.attempt
 
 

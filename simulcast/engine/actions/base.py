@@ -162,8 +162,10 @@ def outcome_answer(services: Services, outcome: Outcome, state: SessionState) ->
 
 
 def session_answer(services: Services, state: SessionState) -> JSON:
-    """The whole session view, with the broadcast supervisor's latest health reading."""
-    return session_view(state, services.registry, services.supervisor.health.get(state.id))
+    """The whole session view, with the broadcast supervisor's latest health reading and the
+    territory's time zone."""
+    view = session_view(state, services.registry, services.supervisor.health.get(state.id))
+    return {**view, "timezone": services.zone.key}
 
 
 def query(view: Callable[[Call], Any]) -> Run:

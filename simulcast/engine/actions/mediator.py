@@ -3,6 +3,8 @@ comprehension checks, escalated questions."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from simulcast.domain.commands import (
     Announce,
     AnswerEscalation,
@@ -12,6 +14,7 @@ from simulcast.domain.commands import (
     LaunchCheck,
     Role,
     StartSession,
+    UpdateSession,
 )
 from simulcast.engine.access import new_id
 from simulcast.engine.actions.base import Action, Answer, Call, command, query, session_answer
@@ -24,26 +27,44 @@ from simulcast.models.wire import (
     EscalationAnswerPayload,
     SceneBody,
     SessionCreateBody,
+    SessionPatchBody,
 )
 
 ADMIN: tuple[Role, ...] = ("admin",)
 
 
+def _local(call: Call, moment: datetime | None) -> datetime | None:
+    """Times are kept in the territory's zone: a naive time is local, any other converted."""
+    if moment is None:
+        return None
+    zone = call.services.zone
+    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
+
+
 async def _create_session(call: Call) -> Answer:
     services = call.services
     body: SessionCreateBody = call.body
-    # Times are kept in the territory's zone: a naive time is local, any other is converted.
-    zone = services.zone
     if body.starts_at is not None:
-        given = body.starts_at
-        local = given.replace(tzinfo=zone) if given.tzinfo is None else given.astimezone(zone)
-        body = body.model_copy(update={"starts_at": local})
-    default_start = services.hub.clock.now().astimezone(zone)
+        body = body.model_copy(update={"starts_at": _local(call, body.starts_at)})
+    default_start = services.hub.clock.now().astimezone(services.zone)
     outcome = await services.hub.schedule(body, default_start=default_start)
     state = services.hub.get(outcome.principal.session_id)
     created = not outcome.replayed
     return Answer(
         session_answer(services, state), status=201 if created else 200, replayed=outcome.replayed
+    )
+
+
+def _update_session(call: Call) -> UpdateSession:
+    body: SessionPatchBody = call.body
+    hub, state = call.services.hub, call.state
+    rooms = None if body.rooms is None else hub.rooms_for(state.origin, body.rooms)
+    return UpdateSession(
+        title=body.title,
+        starts_at=_local(call, body.starts_at),
+        duration_min=body.duration_min,
+        rooms=rooms,
+        new_codes=hub.new_join_codes([site for site in rooms or () if site not in state.rooms]),
     )
 
 
@@ -136,6 +157,15 @@ ACTIONS = (
     _lifecycle("start", "scheduled → live: the rooms open", StartSession),
     _lifecycle("end", "live → ended, for every room", EndSession),
     _lifecycle("cancel", "scheduled → cancelled", CancelSession),
+    Action(
+        "update_session",
+        "Change a scheduled session (title, time, duration, rooms); its id and codes stay",
+        ADMIN,
+        command(_update_session, answer="session"),
+        body=SessionPatchBody,
+        rest=("PATCH", _SESSION),
+        event="update",
+    ),
     Action(
         "session_access",
         "Join codes, facilitator and screen links per room",

@@ -18,6 +18,7 @@ async def _health(call: Call) -> Answer:
             "store": "ok" if failure is None else failure,
             "sessions": len(services.hub.sessions),
             "sites": len(services.registry),
+            "timezone": services.zone.key,
             "uptime_s": round(time.monotonic() - services.started_at, 1),
         },
         status=200 if failure is None else 503,

@@ -3,10 +3,15 @@ room problems; a screen's heartbeat and playback state."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from simulcast.domain.commands import (
+    AcknowledgeProblem,
     AdjustWalkIns,
     ClaimHelp,
     ClearProblem,
+    Command,
+    DismissResident,
     EscalateHelp,
     ReportProblem,
     ReportScreenState,
@@ -19,10 +24,12 @@ from simulcast.engine.actions.base import Action, Answer, Call, command, query
 from simulcast.engine.views import room_snapshot
 from simulcast.models.wire import (
     ActionBody,
+    EscalatePayload,
     HeartbeatPayload,
     HelpActionPayload,
+    ProblemActionPayload,
     ProblemBody,
-    ProblemClearPayload,
+    ResidentActionPayload,
     ScreenStatePayload,
     WalkInsBody,
 )
@@ -55,14 +62,19 @@ async def _screen_state(call: Call) -> Answer:
     return await report(call)
 
 
-def _help(verb: str, summary: str, make: type[ClaimHelp | ResolveHelp | EscalateHelp]) -> Action:
+def _help(
+    verb: str,
+    summary: str,
+    build: Callable[[Call], Command],
+    body: type[HelpActionPayload] = HelpActionPayload,
+) -> Action:
     """A facilitator moves a help request of their room along."""
     return Action(
         f"{verb}_help",
         summary,
         FACILITATOR,
-        command(lambda call: make(call.body.request_id)),
-        body=HelpActionPayload,
+        command(build),
+        body=body,
         optional_body=True,
         rest=("POST", f"/api/help/{{request_id}}/{verb}"),
         event=verb,
@@ -78,9 +90,32 @@ ACTIONS = (
         query(lambda call: room_snapshot(call.state, _room(call), call.services.registry)),
         rest=("GET", "/api/rooms/{site}"),
     ),
-    _help("claim", "Claim a help request of your room", ClaimHelp),
-    _help("resolve", "Resolve a help request of your room", ResolveHelp),
-    _help("escalate", "Escalate a help request to the lead mediator", EscalateHelp),
+    _help(
+        "claim",
+        "Claim a help request of your room",
+        lambda call: ClaimHelp(call.body.request_id),
+    ),
+    _help(
+        "resolve",
+        "Resolve a help request of your room",
+        lambda call: ResolveHelp(call.body.request_id),
+    ),
+    _help(
+        "escalate",
+        "Escalate a help request to the lead mediator, with a note if you like",
+        lambda call: EscalateHelp(call.body.request_id, call.body.note),
+        EscalatePayload,
+    ),
+    Action(
+        "dismiss_resident",
+        "Count out someone who left without saying so",
+        FACILITATOR,
+        command(lambda call: DismissResident(call.body.resident_id)),
+        body=ResidentActionPayload,
+        optional_body=True,
+        rest=("POST", "/api/rooms/{site}/residents/{resident_id}/leave"),
+        event="dismiss",
+    ),
     Action(
         "adjust_walkins",
         "+1/-1 for people without a phone",
@@ -104,10 +139,21 @@ ACTIONS = (
         "Clear a room problem (facilitator of the room, or the mediator)",
         ("admin", "facilitator"),
         command(lambda call: ClearProblem(call.body.problem_id)),
-        body=ProblemClearPayload,
+        body=ProblemActionPayload,
         optional_body=True,
         rest=("POST", "/api/problems/{problem_id}/clear"),
         event="clear_problem",
+        owner=("problem_id", "room problem"),
+    ),
+    Action(
+        "acknowledge_problem",
+        "Tell a room its problem is seen",
+        ("admin",),
+        command(lambda call: AcknowledgeProblem(call.body.problem_id)),
+        body=ProblemActionPayload,
+        optional_body=True,
+        rest=("POST", "/api/problems/{problem_id}/seen"),
+        event="problem_seen",
         owner=("problem_id", "room problem"),
     ),
     Action(
