@@ -126,6 +126,8 @@ class AnswerEscalation:
 class Announce:
     announcement_id: str
     text: str
+    room: str | None = None
+    """One room of the session, or every room (None)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,6 +68,8 @@ class Announcement:
     id: str
     text: str
     at: datetime
+    room: str | None = None
+    """For one room only; None for every room."""
 
 
 @dataclass(slots=True)

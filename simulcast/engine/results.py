@@ -79,7 +79,12 @@ def result_data(outcome: Outcome, state: SessionState, signer: TokenSigner) -> J
                     )
             return view
         case "announcement_sent":
-            return {"id": event.announcement_id, "text": event.text, "at": iso(record.at)}
+            return {
+                "id": event.announcement_id,
+                "text": event.text,
+                "at": iso(record.at),
+                "room": event.room,
+            }
         case "check_launched" | "check_closed":
             return check_view(state.checks[event.check_id])
         case "check_answered":

@@ -179,10 +179,12 @@ def check_view(check: Check, room: str | None = None) -> JSON:
     return view
 
 
-def announcements(state: SessionState) -> list[JSON]:
+def announcements(state: SessionState, site: str | None = None) -> list[JSON]:
+    """The recent announcements: every one (the console), or those one room hears."""
+    heard = [item for item in state.announcements if site is None or item.room in (None, site)]
     return [
-        {"id": item.id, "text": item.text, "at": iso(item.at)}
-        for item in state.announcements[-RECENT_ANNOUNCEMENTS:]
+        {"id": item.id, "text": item.text, "at": iso(item.at), "room": item.room}
+        for item in heard[-RECENT_ANNOUNCEMENTS:]
     ]
 
 
@@ -217,7 +219,7 @@ def room_snapshot(state: SessionState, site: str, registry: Registry) -> JSON:
         ],
         "help": [help_view(state.help[request_id]) for request_id in room.unfinished],
         "check": None if check is None else check_view(check, site),
-        "announcements": announcements(state),
+        "announcements": announcements(state, site),
         "seq": state.seq,
     }
 
@@ -237,7 +239,7 @@ def screen_snapshot(state: SessionState, site: str, registry: Registry, join_url
         },
         "broadcast": {"state": state.broadcast.state, "reason": state.broadcast.reason},
         "check": None if check is None else check_view(check, site),
-        "announcements": announcements(state),
+        "announcements": announcements(state, site),
         "seq": state.seq,
     }
 
@@ -282,7 +284,7 @@ def resident_snapshot(
             "open": check.closed_at is None,
             "my_answer": check.answers.get(resident.id) if resident else None,
         },
-        "announcements": announcements(state)[-5:],
+        "announcements": announcements(state, site)[-5:],
         "retention_days": retention_days,
         "seq": state.seq,
     }

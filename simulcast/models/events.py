@@ -40,7 +40,8 @@ its coalesced view of every event):
 
 - ``consoles``: every console (a new session appears in their lists);
 - ``lifecycle``: the session's rooms, screens and residents, and every console;
-- ``everyone``: the session's rooms, screens and residents, and the consoles watching it;
+- ``everyone``: the session's rooms, screens and residents (only the event's ``room``'s
+  when it names one), and the consoles watching it;
 - ``rooms``: the session's facilitators and screens, and the consoles watching it;
 - ``console``: the consoles watching the session only;
 - ``facilitators``: the facilitators of the event's room;
@@ -176,6 +177,8 @@ class AnnouncementSent(_Event):
     audience: ClassVar[Audience] = "everyone"
     announcement_id: str
     text: str
+    room: str | None = None
+    """For one room only (its facilitators, screens and residents, and the console)."""
 
 
 class CheckLaunched(_Event):

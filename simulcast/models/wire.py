@@ -123,6 +123,9 @@ class WalkInsBody(Body):
 class AnnounceBody(Body):
     client_id: ClientId
     text: Announcement
+    room: Annotated[
+        SiteId | None, Field(description="one room of the session; all if left out")
+    ] = None
 
 
 class CheckLaunchBody(Body):

@@ -21,5 +21,10 @@ def screens(session_id: str, site: str) -> str:
     return f"screen:{session_id}:{site}"
 
 
+def room_residents(session_id: str, site: str) -> str:
+    """Every resident page of one room (checked in or not)."""
+    return f"residents:{session_id}:{site}"
+
+
 def resident(session_id: str, resident_id: str) -> str:
     return f"resident:{session_id}:{resident_id}"

@@ -43,6 +43,14 @@ def route(state: SessionState, record: Recorded) -> list[Emit]:
     match event.audience:
         case "consoles":
             return [(kind, body, channels.CONSOLES, "/console")]
+        case "everyone" if getattr(event, "room", None) is not None:
+            room = event.room
+            return [
+                (kind, body, channels.facilitators(sid, room), "/room"),
+                (kind, body, channels.screens(sid, room), "/room"),
+                (kind, body, channels.room_residents(sid, room), "/resident"),
+                (kind, body, channels.console(sid), "/console"),
+            ]
         case "lifecycle" | "everyone":
             # Every console hears a session's lifecycle (its list of sessions changes).
             lifecycle = event.audience == "lifecycle"

@@ -267,6 +267,8 @@ class ResidentNamespace(_Namespace):
             raise _refuse(error) from None
         self.clients[sid] = Client(actor=actor, session_id=state.id, site=actor.room)
         self.enter_room(sid, channels.session(state.id))
+        assert actor.room is not None, "a join code names its room"
+        self.enter_room(sid, channels.room_residents(state.id, actor.room))
         if actor.resident_id is not None:
             self.enter_room(sid, channels.resident(state.id, actor.resident_id))
 

@@ -187,3 +187,38 @@ async def test_sigterm_tells_every_client_and_a_restart_on_the_same_database_wor
         second = await servers.start(db, port=first.port)
         again = await Api(second.url, http).get(f"/api/sessions/{session_id}")
         assert (again.status, again.body["state"]) == (200, "live")
+
+
+async def test_the_mediator_writes_to_one_room_and_only_that_room_hears_it(
+    controller: Controller,
+) -> None:
+    api = controller.api
+    session_id, access = await api.live_session(ROOMS)
+    here, there = access[ROOMS[0]], access[ROOMS[1]]
+    resident_here = await controller.connect("/resident", {"code": here["join_code"]})
+    resident_there = await controller.connect("/resident", {"code": there["join_code"]})
+    screen_there = await controller.connect("/room", {"token": there["screen_token"]})
+    facilitator_here = await controller.connect("/room", {"token": here["facilitator_token"]})
+    sent = await api.post(
+        f"/api/sessions/{session_id}/announcements",
+        {"client_id": cid(), "text": "Le son arrive", "room": ROOMS[0]},
+    )
+    assert (sent.status, sent.body["room"]) == (201, ROOMS[0])
+    heard = await resident_here.wait_for("announcement_sent")
+    assert (heard["text"], heard["room"]) == ("Le son arrive", ROOMS[0])
+    await facilitator_here.wait_for("announcement_sent")
+    everyone = await api.post(
+        f"/api/sessions/{session_id}/announcements", {"client_id": cid(), "text": "Pause"}
+    )
+    assert everyone.status == 201
+    await resident_there.wait_for("announcement_sent")
+    await screen_there.wait_for("announcement_sent")
+    assert [e["text"] for e in resident_there.of("announcement_sent")] == ["Pause"]
+    assert [e["text"] for e in screen_there.of("announcement_sent")] == ["Pause"]
+    view = (await api.get(f"/api/join/{there['join_code']}", token=None)).body
+    assert [item["text"] for item in view["announcements"]] == ["Pause"]
+    wrong = await api.post(
+        f"/api/sessions/{session_id}/announcements",
+        {"client_id": cid(), "text": "x", "room": "cs-roubaix"},
+    )
+    assert (wrong.status, wrong.body["error"]["code"]) == (403, "forbidden")

@@ -175,9 +175,9 @@ ACTIONS = (
     ),
     Action(
         "announce",
-        "Send an announcement to every room",
+        "Send an announcement to every room, or to one",
         ADMIN,
-        command(lambda call: Announce(new_id("a"), call.body.text)),
+        command(lambda call: Announce(new_id("a"), call.body.text, call.body.room)),
         body=AnnounceBody,
         rest=("POST", f"{_SESSION}/announcements"),
         event="announce",
