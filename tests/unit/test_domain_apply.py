@@ -240,8 +240,14 @@ FOLDED = [
     pytest.param(
         LIVE,
         AnnouncementSent(announcement_id="n1", text="Pause"),
-        {"announcements": [{"id": "n1", "text": "Pause", "at": NOW}]},
+        {"announcements": [{"id": "n1", "text": "Pause", "at": NOW, "room": None}]},
         id="announcement_sent",
+    ),
+    pytest.param(
+        LIVE,
+        AnnouncementSent(announcement_id="n1", text="Le son arrive", room="b"),
+        {"announcements": [{"id": "n1", "text": "Le son arrive", "at": NOW, "room": "b"}]},
+        id="announcement_sent-to_one_room",
     ),
     pytest.param(
         LIVE,

@@ -259,6 +259,13 @@ ACCEPTED = [
     pytest.param(
         LIVE,
         ADMIN,
+        Announce("n2", "Le son arrive", "b"),
+        [AnnouncementSent(announcement_id="n2", text="Le son arrive", room="b")],
+        id="announce-to_one_room",
+    ),
+    pytest.param(
+        LIVE,
+        ADMIN,
         LaunchCheck("c1", "Ça va ?", ["Oui", "Non"]),
         [CheckLaunched(check_id="c1", question="Ça va ?", options=["Oui", "Non"])],
         id="launch_check",
