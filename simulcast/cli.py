@@ -61,6 +61,12 @@ def main() -> None:
     help="wrong join codes tolerated per address per 10 min [SIMULCAST_JOIN_GUESS_LIMIT, 20]",
 )
 @click.option(
+    "--trusted-proxy",
+    multiple=True,
+    help="a reverse proxy whose X-Forwarded-For is believed (address or CIDR; repeatable) "
+    "[SIMULCAST_TRUSTED_PROXY]",
+)
+@click.option(
     "--gc-policy/--no-gc-policy",
     default=None,
     help="keep GC pauses short by freezing long-lived objects [on]",
@@ -98,6 +104,7 @@ def serve(log_level: str, **flags: Any) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
+        flags["trusted_proxy"] = flags["trusted_proxy"] or None  # none given: the environment's
         settings = load_settings(**flags)
         _run(_serve(settings))
     except StartupError as error:

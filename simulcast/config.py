@@ -6,12 +6,14 @@ controller never starts half-configured.
 
 from __future__ import annotations
 
+import re
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from simulcast.errors import StartupError
 
@@ -35,6 +37,11 @@ class Settings(BaseSettings):
     console_hz: float = Field(4.0, gt=0, le=20, description="console updates per second, at most")
     join_guess_limit: int = Field(
         20, ge=1, le=10_000, description="wrong join codes tolerated per address per 10 min"
+    )
+    trusted_proxy: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = Field(
+        (),
+        description="reverse proxies (addresses or CIDR networks) whose X-Forwarded-For is "
+        "believed: the client's address is then the one they forward",
     )
     gc_policy: bool = Field(
         True, description="freeze long-lived objects so GC pauses stay short (see metrics.py)"
@@ -83,6 +90,26 @@ class Settings(BaseSettings):
                 "must be an http(s) URL with {key}, e.g. http://127.0.0.1:8089/hls/{key}.m3u8"
             )
         return value
+
+    @field_validator("trusted_proxy", mode="before")
+    @classmethod
+    def _networks(cls, value: Any) -> tuple[IPv4Network | IPv6Network, ...]:
+        items = re.split(r"[\s,]+", value) if isinstance(value, str) else list(value)
+        networks = []
+        for item in items:
+            if item == "":
+                continue
+            if isinstance(item, IPv4Network | IPv6Network):
+                networks.append(item)
+                continue
+            try:
+                networks.append(ip_network(str(item).strip(), strict=False))
+            except ValueError:
+                raise ValueError(
+                    f"{item!r} is not an address or a network, e.g. 127.0.0.1, ::1 or "
+                    "10.0.0.0/8 (several: repeat the flag, or separate them with commas)"
+                ) from None
+        return tuple(networks)
 
     @field_validator("public_url")
     @classmethod

@@ -79,12 +79,11 @@ class Services:
     def join(self, code: object, token: object, address: str) -> tuple[SessionState, Actor]:
         """Who connects with a room's join code (and, once checked in, their resident token):
         the session, and the caller as ``guest`` or ``resident``. The one rule for REST and
-        socket.io: wrong codes are rate limited per address; a token must be a resident of
-        that very room."""
-        self.limiter.check(address)
+        socket.io: a token must be a resident of that very room; wrong codes and tokens are
+        rate limited per address (a right one always passes)."""
         found = self.hub.by_code(normalise_join_code(code)) if isinstance(code, str) else None
         if found is None:
-            self.limiter.failed(address)
+            self.limiter.miss(address)
             raise NotFoundError(
                 "unknown join code: check the code shown on the room's screen", code="bad_code"
             )
@@ -99,6 +98,7 @@ class Services:
             or known is None
             or known.room != site
         ):
+            self.limiter.miss(address)
             raise AuthError(
                 "this resident token is not valid for this room's code: check in again",
                 code="bad_token",

@@ -154,8 +154,9 @@ class ConsoleNamespace(_Namespace):
             given = _auth(auth)
             token = given.get("token")
             if not isinstance(token, str) or not hmac.compare_digest(
-                token.encode(), self.services.admin_token.encode()
+                token.encode(errors="surrogatepass"), self.services.admin_token.encode()
             ):
+                self.services.limiter.miss(remote)
                 raise AuthError("wrong or missing admin token", code="bad_token")
             session_id = given.get("session")
             if session_id is not None:
@@ -203,6 +204,7 @@ class RoomNamespace(_Namespace):
             token = _auth(auth).get("token")
             actor = self.services.signer.verify(token) if isinstance(token, str) else None
             if actor is None or actor.role not in ("facilitator", "screen"):
+                self.services.limiter.miss(remote)
                 raise AuthError(
                     "wrong or missing room token: use the facilitator or screen link "
                     "given when the session was created",

@@ -21,6 +21,7 @@ from simulcast.web.keys import LINKS, REALTIME, SERVICES, SETTINGS
 from simulcast.web.metrics import GC_WATCH, GcPolicy, GcWatch
 from simulcast.web.openapi import openapi
 from simulcast.web.pages import add_pages
+from simulcast.web.proxy import forwarded_middleware
 from simulcast.web.routes import ROUTED, add_routes
 
 MAX_BODY = 16 * 1024
@@ -37,7 +38,8 @@ def create_app(
     links = Links(settings)
     realtime = create_realtime(registry, links.base, console_hz=settings.console_hz)
 
-    app = web.Application(middlewares=[error_middleware], client_max_size=MAX_BODY)
+    proxies = [forwarded_middleware(settings.trusted_proxy)] if settings.trusted_proxy else []
+    app = web.Application(middlewares=[*proxies, error_middleware], client_max_size=MAX_BODY)
     app[SETTINGS] = settings
     app[LINKS] = links
     app[REALTIME] = realtime

@@ -41,9 +41,9 @@ def identify(request: web.Request, services: Services, action: Action) -> Actor:
         return ADMIN if token is not None and _is_admin(token, services) else ANONYMOUS
     code = request.match_info.get("code")
     if code is not None:
-        _, actor = services.join(code, bearer(request), request.remote or "unknown")
+        _, actor = services.join(code, bearer(request), address(request))
     else:
-        actor = _token_actor(bearer(request), services, action)
+        actor = _token_actor(bearer(request), services, action, address(request))
     action.allows(actor)
     site = request.match_info.get("site")
     if site is not None and actor.room != site:
@@ -51,7 +51,12 @@ def identify(request: web.Request, services: Services, action: Action) -> Actor:
     return actor
 
 
-def _token_actor(token: str | None, services: Services, action: Action) -> Actor:
+def address(request: web.Request) -> str:
+    """The caller's address (behind a ``--trusted-proxy``, the one it forwarded)."""
+    return request.remote or "unknown"
+
+
+def _token_actor(token: str | None, services: Services, action: Action, address: str) -> Actor:
     kinds = " or ".join(dict.fromkeys(_TOKENS[role] for role in action.roles if role in _TOKENS))
     if token is None:
         raise AuthError(
@@ -62,6 +67,7 @@ def _token_actor(token: str | None, services: Services, action: Action) -> Actor
         return ADMIN
     actor = services.signer.verify(token)
     if actor is None:
+        services.limiter.miss(address)
         wrong = "admin token" if action.roles == ("admin",) else "or damaged token"
         raise AuthError(f"wrong {wrong}", code="bad_token")
     return actor
