@@ -76,6 +76,11 @@ def main() -> None:
     type=int,
     help="days after a session before first names and texts are erased [30]",
 )
+@click.option(
+    "--access-expiry-hours",
+    type=float,
+    help="hours after a session's end before its codes and tokens stop working [12]",
+)
 @click.option("--obs-url", help="obs-websocket v5 URL [SIMULCAST_OBS_URL, ws://127.0.0.1:4455]")
 @click.option("--obs-password", help="obs-websocket password (prefer SIMULCAST_OBS_PASSWORD)")
 @click.option("--ingest-rtmp-url", help="where OBS publishes [SIMULCAST_INGEST_RTMP_URL]")

@@ -52,6 +52,13 @@ class Settings(BaseSettings):
         le=3650,
         description="days after a session ends before first names and free texts are erased",
     )
+    access_expiry_hours: float = Field(
+        12,
+        ge=0,
+        le=8760,
+        description="hours after a session ends or is cancelled before its join codes and its "
+        "room and resident tokens stop working",
+    )
     obs_url: str = Field(
         "ws://127.0.0.1:4455", pattern=r"^wss?://\S+$", description="obs-websocket v5 URL"
     )

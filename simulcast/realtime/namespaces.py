@@ -115,6 +115,7 @@ class _Namespace(Namespace):
         async def handle(sid: str, data: Any = None) -> JSON:
             async def run(client: Client) -> JSON:
                 action.allows(client.actor)
+                action.admit(self.services, client.actor)
                 body = (
                     None
                     if action.body is None
@@ -137,6 +138,7 @@ class _Namespace(Namespace):
         try:
             if client is None:
                 raise AuthError("not connected to this namespace", code="not_connected")
+            self.services.check_actor(client.actor)
             return await action(client)
         except SimulcastError as error:
             return refusal_ack(error)
@@ -215,6 +217,7 @@ class RoomNamespace(_Namespace):
             state = self.services.hub.get(actor.session_id)
             if actor.room not in state.rooms:
                 raise AuthError("this room is not part of the session", code="bad_token")
+            self.services.check_access(state)
         except SimulcastError as error:
             raise _refuse(error) from None
         self.clients[sid] = Client(actor=actor, session_id=actor.session_id, site=actor.room)

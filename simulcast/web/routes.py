@@ -42,6 +42,7 @@ def handler(action: Action) -> Handler:
     async def handle(request: web.Request) -> web.Response:
         services = request.app[SERVICES]
         actor = identify(request, services, action)
+        action.admit(services, actor)
         body = await _body(request, action)
         call = Call(
             services,
