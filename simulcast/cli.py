@@ -85,6 +85,9 @@ def main() -> None:
 @click.option("--obs-password", help="obs-websocket password (prefer SIMULCAST_OBS_PASSWORD)")
 @click.option("--ingest-rtmp-url", help="where OBS publishes [SIMULCAST_INGEST_RTMP_URL]")
 @click.option("--ingest-hls-url", help="HLS URL pattern with {key} [SIMULCAST_INGEST_HLS_URL]")
+@click.option(
+    "--jitsi-domain", help="Jitsi Meet host screens may load scripts from [SIMULCAST_JITSI_DOMAIN]"
+)
 @click.option("--jitsi-app-id", help="Jitsi JWT app id [SIMULCAST_JITSI_APP_ID]")
 @click.option("--jitsi-app-secret", help="Jitsi JWT secret (prefer SIMULCAST_JITSI_APP_SECRET)")
 @click.option(

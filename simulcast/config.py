@@ -72,6 +72,12 @@ class Settings(BaseSettings):
         "http://127.0.0.1:8089/hls/{key}.m3u8",
         description="the HLS playlist URL screens play, with {key} for the stream key",
     )
+    jitsi_domain: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(:[0-9]{1,5})?$",
+        description="the Jitsi Meet server (host name) whose IFrame API script room screens "
+        "may load; none: screens load scripts from the controller only",
+    )
     jitsi_app_id: str | None = Field(None, description="Jitsi JWT app id (Prosody app_id)")
     jitsi_app_secret: str | None = Field(None, description="Jitsi JWT app secret (HS256)")
     jitsi_room_size_url: str | None = Field(

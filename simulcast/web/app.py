@@ -47,7 +47,7 @@ def create_app(
     realtime.sio.engine.attach(app)
     add_routes(app)
     app.router.add_get("/api/openapi.json", openapi)
-    add_pages(app)
+    add_pages(app, jitsi_domain=settings.jitsi_domain)
     app.cleanup_ctx.append(_gc_ctx)
     app.cleanup_ctx.append(_services_ctx(SqliteEventStore(settings.db), registry, clock))
     if settings.gc_policy:
