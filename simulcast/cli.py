@@ -61,6 +61,12 @@ def main() -> None:
     help="wrong join codes tolerated per address per 10 min [SIMULCAST_JOIN_GUESS_LIMIT, 20]",
 )
 @click.option(
+    "--trusted-proxy",
+    multiple=True,
+    help="a reverse proxy whose X-Forwarded-For is believed (address or CIDR; repeatable) "
+    "[SIMULCAST_TRUSTED_PROXY]",
+)
+@click.option(
     "--gc-policy/--no-gc-policy",
     default=None,
     help="keep GC pauses short by freezing long-lived objects [on]",
@@ -70,10 +76,18 @@ def main() -> None:
     type=int,
     help="days after a session before first names and texts are erased [30]",
 )
+@click.option(
+    "--access-expiry-hours",
+    type=float,
+    help="hours after a session's end before its codes and tokens stop working [12]",
+)
 @click.option("--obs-url", help="obs-websocket v5 URL [SIMULCAST_OBS_URL, ws://127.0.0.1:4455]")
 @click.option("--obs-password", help="obs-websocket password (prefer SIMULCAST_OBS_PASSWORD)")
 @click.option("--ingest-rtmp-url", help="where OBS publishes [SIMULCAST_INGEST_RTMP_URL]")
 @click.option("--ingest-hls-url", help="HLS URL pattern with {key} [SIMULCAST_INGEST_HLS_URL]")
+@click.option(
+    "--jitsi-domain", help="Jitsi Meet host screens may load scripts from [SIMULCAST_JITSI_DOMAIN]"
+)
 @click.option("--jitsi-app-id", help="Jitsi JWT app id [SIMULCAST_JITSI_APP_ID]")
 @click.option("--jitsi-app-secret", help="Jitsi JWT secret (prefer SIMULCAST_JITSI_APP_SECRET)")
 @click.option(
@@ -98,6 +112,7 @@ def serve(log_level: str, **flags: Any) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
+        flags["trusted_proxy"] = flags["trusted_proxy"] or None  # none given: the environment's
         settings = load_settings(**flags)
         _run(_serve(settings))
     except StartupError as error:

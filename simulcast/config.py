@@ -6,12 +6,14 @@ controller never starts half-configured.
 
 from __future__ import annotations
 
+import re
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from simulcast.errors import StartupError
 
@@ -36,6 +38,11 @@ class Settings(BaseSettings):
     join_guess_limit: int = Field(
         20, ge=1, le=10_000, description="wrong join codes tolerated per address per 10 min"
     )
+    trusted_proxy: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = Field(
+        (),
+        description="reverse proxies (addresses or CIDR networks) whose X-Forwarded-For is "
+        "believed: the client's address is then the one they forward",
+    )
     gc_policy: bool = Field(
         True, description="freeze long-lived objects so GC pauses stay short (see metrics.py)"
     )
@@ -44,6 +51,13 @@ class Settings(BaseSettings):
         ge=1,
         le=3650,
         description="days after a session ends before first names and free texts are erased",
+    )
+    access_expiry_hours: float = Field(
+        12,
+        ge=0,
+        le=8760,
+        description="hours after a session ends or is cancelled before its join codes and its "
+        "room and resident tokens stop working",
     )
     obs_url: str = Field(
         "ws://127.0.0.1:4455", pattern=r"^wss?://\S+$", description="obs-websocket v5 URL"
@@ -57,6 +71,12 @@ class Settings(BaseSettings):
     ingest_hls_url: str = Field(
         "http://127.0.0.1:8089/hls/{key}.m3u8",
         description="the HLS playlist URL screens play, with {key} for the stream key",
+    )
+    jitsi_domain: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(:[0-9]{1,5})?$",
+        description="the Jitsi Meet server (host name) whose IFrame API script room screens "
+        "may load; none: screens load scripts from the controller only",
     )
     jitsi_app_id: str | None = Field(None, description="Jitsi JWT app id (Prosody app_id)")
     jitsi_app_secret: str | None = Field(None, description="Jitsi JWT app secret (HS256)")
@@ -83,6 +103,26 @@ class Settings(BaseSettings):
                 "must be an http(s) URL with {key}, e.g. http://127.0.0.1:8089/hls/{key}.m3u8"
             )
         return value
+
+    @field_validator("trusted_proxy", mode="before")
+    @classmethod
+    def _networks(cls, value: Any) -> tuple[IPv4Network | IPv6Network, ...]:
+        items = re.split(r"[\s,]+", value) if isinstance(value, str) else list(value)
+        networks = []
+        for item in items:
+            if item == "":
+                continue
+            if isinstance(item, IPv4Network | IPv6Network):
+                networks.append(item)
+                continue
+            try:
+                networks.append(ip_network(str(item).strip(), strict=False))
+            except ValueError:
+                raise ValueError(
+                    f"{item!r} is not an address or a network, e.g. 127.0.0.1, ::1 or "
+                    "10.0.0.0/8 (several: repeat the flag, or separate them with commas)"
+                ) from None
+        return tuple(networks)
 
     @field_validator("public_url")
     @classmethod

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+import uuid
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
@@ -97,7 +98,7 @@ class RoomsWorker:
             try:
                 await client.connect({"code": creds["code"]})
                 answer = await client.call(
-                    "checkin", {"client_id": f"in-{creds['site']}-{index}", "name": None}
+                    "checkin", {"client_id": str(uuid.uuid4()), "name": None}
                 )
                 resident.token = answer["data"]["resident_token"]
                 self.residents.append(resident)

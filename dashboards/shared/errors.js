@@ -13,4 +13,4 @@ export function refusal(error, page = null) {
 }
 
 /** Codes after which the session is over: the page shows the end instead of the controls. */
-export const SESSION_OVER = new Set(["session_closed"]);
+export const SESSION_OVER = new Set(["session_closed", "access_expired"]);

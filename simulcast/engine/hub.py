@@ -240,9 +240,13 @@ class Hub:
         if actor.role not in ("admin", "system") and actor.session_id != session_id:
             raise ForbiddenError("this token or code belongs to another session")
         if client_id is not None:
+            if actor.role == "guest":
+                _random_enough(client_id)
             known = self._outcomes.get((session_id, actor.key, client_id))
             if known is not None:
-                return await self._again(known, principal_event(command))
+                return await self._again(
+                    known, principal_event(command), command if actor.role == "guest" else None
+                )
         events = decide(state, actor, command)
         records = self._record(state, actor, client_id, events)
         return await self._commit(state, records)
@@ -287,12 +291,46 @@ class Hub:
                 log.exception("a listener failed on %s", records[-1].event.type)
         return outcome
 
-    async def _again(self, known: Outcome, expected: str) -> Outcome:
+    async def _again(
+        self, known: Outcome, expected: str, command: Command | None = None
+    ) -> Outcome:
+        """The first outcome again, for a retry of the same action (``command``: and with the
+        same details, checked for guests, who share their room's client ids)."""
         if known.principal.event.type != expected:
             raise ConflictError(
                 f"client_id already used for another action ({known.principal.event.type}); "
                 "use a new client_id for each action",
                 code="client_id_reused",
             )
+        if command is not None and _details(command) != _details(known.principal.event):
+            raise ConflictError(
+                "client_id already used for this action with other details; "
+                "use a new client_id for each action",
+                code="client_id_reused",
+            )
         await asyncio.shield(known.committed)
         return Outcome(records=known.records, committed=known.committed, replayed=True)
+
+
+GUEST_CLIENT_ID_MIN = 16
+"""Guests of a room share its client ids, and a retry hands back the first answer (with a
+resident token): theirs must be random ids too long to guess, such as UUIDs."""
+
+_DETAILS = ("name", "kind", "seat", "text")
+"""What a guest asks for (check-in, help request), as the command and its event both say."""
+
+
+def _random_enough(client_id: str) -> None:
+    if len(client_id) < GUEST_CLIENT_ID_MIN:
+        message = (
+            f"must be a random id of at least {GUEST_CLIENT_ID_MIN} characters (a UUID) "
+            "before checking in: a short one could be another person's"
+        )
+        raise InputError(
+            f"invalid request: client_id: {message}",
+            details=[{"field": "client_id", "message": message}],
+        )
+
+
+def _details(thing: object) -> dict[str, object]:
+    return {key: getattr(thing, key) for key in _DETAILS if hasattr(thing, key)}

@@ -1,19 +1,38 @@
-"""A per-address token bucket that slows down join-code guessing."""
+"""A per-address token bucket that slows down the guessing of join codes and tokens."""
 
 from __future__ import annotations
 
+import ipaddress
+import logging
 import math
 
 from simulcast.domain.clock import Clock
 from simulcast.errors import RateLimitedError
 
+log = logging.getLogger(__name__)
+
+
+def address_key(address: str) -> str:
+    """Whom a limit applies to: the IPv4 address, or the /64 of an IPv6 one (a single home or
+    phone is given a whole /64 and may pick any address in it)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
 
 class GuessLimiter:
-    """Allows ``burst`` wrong guesses per address, refilled evenly over ``window_s``.
+    """Allows ``burst`` misses (a wrong join code or token) per address, refilled evenly
+    over ``window_s``.
 
-    Only failures are counted: a room full of residents typing the right code behind one
-    public address is never slowed down.
-    """
+    Only misses are counted and only misses are refused: a right code or a valid token always
+    passes, so a room full of residents behind one public address is never slowed down by
+    someone who mistyped (docs/security.md says why guessing stays impractical)."""
 
     def __init__(self, clock: Clock, *, burst: int, window_s: float = 600.0) -> None:
         self._clock = clock
@@ -21,23 +40,23 @@ class GuessLimiter:
         self._rate = burst / window_s
         self._buckets: dict[str, tuple[float, float]] = {}
 
-    def _level(self, address: str) -> tuple[float, float]:
+    def _level(self, key: str) -> tuple[float, float]:
         now = self._clock.now().timestamp()
-        level, since = self._buckets.get(address, (self._burst, now))
+        level, since = self._buckets.get(key, (self._burst, now))
         return min(self._burst, level + (now - since) * self._rate), now
 
-    def check(self, address: str) -> None:
-        """Raise RateLimitedError if this address has no guess left."""
-        level, _ = self._level(address)
+    def miss(self, address: str) -> None:
+        """Count a miss from ``address``; raise RateLimitedError if it had none left."""
+        key = address_key(address)
+        level, now = self._level(key)
         if level < 1:
             retry = math.ceil((1 - level) / self._rate)
             raise RateLimitedError(
-                f"too many wrong join codes from your address: try again in {retry} s",
+                f"too many wrong join codes or tokens from your address: try again in {retry} s",
                 retry_after=retry,
             )
-
-    def failed(self, address: str) -> None:
-        level, now = self._level(address)
-        self._buckets[address] = (level - 1, now)
+        self._buckets[key] = (level - 1, now)
+        if level < 2:
+            log.warning("rate limiting %s: %d wrong join codes or tokens", key, self._burst)
         if len(self._buckets) > 100_000:
             self._buckets.pop(next(iter(self._buckets)))

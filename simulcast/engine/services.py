@@ -12,6 +12,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import aiohttp
@@ -70,6 +71,8 @@ class Services:
     """The territory's time zone: times given without an offset are local to it."""
     retention_days: int
     """Shown on the resident page's information notice."""
+    access_expiry: timedelta = timedelta(hours=12)
+    """How long after a session's end its join codes and room and resident tokens work."""
     started_at: float = field(default_factory=time.monotonic)
 
     @property
@@ -79,16 +82,16 @@ class Services:
     def join(self, code: object, token: object, address: str) -> tuple[SessionState, Actor]:
         """Who connects with a room's join code (and, once checked in, their resident token):
         the session, and the caller as ``guest`` or ``resident``. The one rule for REST and
-        socket.io: wrong codes are rate limited per address; a token must be a resident of
-        that very room."""
-        self.limiter.check(address)
+        socket.io: a token must be a resident of that very room; wrong codes and tokens are
+        rate limited per address (a right one always passes)."""
         found = self.hub.by_code(normalise_join_code(code)) if isinstance(code, str) else None
         if found is None:
-            self.limiter.failed(address)
+            self.limiter.miss(address)
             raise NotFoundError(
                 "unknown join code: check the code shown on the room's screen", code="bad_code"
             )
         state, site = found
+        self.check_access(state)
         if token is None:
             return state, Actor(role="guest", session_id=state.id, room=site)
         resident = self.signer.verify(token) if isinstance(token, str) else None
@@ -99,11 +102,34 @@ class Services:
             or known is None
             or known.room != site
         ):
+            self.limiter.miss(address)
             raise AuthError(
                 "this resident token is not valid for this room's code: check in again",
                 code="bad_token",
             )
         return state, Actor(role="resident", session_id=state.id, room=site, resident_id=known.id)
+
+    def check_access(self, state: SessionState) -> None:
+        """Refuse (401 ``access_expired``) the codes and tokens of a session that ended or
+        was cancelled more than ``access_expiry`` ago, whatever they were issued for."""
+        if state.ended_at is None or self.hub.clock.now() < state.ended_at + self.access_expiry:
+            return
+        when = state.ended_at.astimezone(self.zone).strftime("%d/%m/%Y %H:%M")
+        raise AuthError(
+            f"this session {'ended' if state.state == 'ended' else 'was cancelled'} on {when}: "
+            "its links, join codes and tokens no longer work; ask the lead mediator for the "
+            "next session's",
+            code="access_expired",
+        )
+
+    def check_actor(self, actor: Actor) -> None:
+        """``check_access`` for a caller bound to a session by its token or join code."""
+        if actor.role in ROOM_BOUND and actor.session_id is not None:
+            self.check_access(self.hub.get(actor.session_id))
+
+
+ROOM_BOUND = frozenset({"facilitator", "screen", "resident", "guest"})
+"""Roles that act through a session's room token, join code or resident token."""
 
 
 async def _secrets(store: EventStore, settings: Settings) -> tuple[TokenSigner, str]:
@@ -156,6 +182,7 @@ async def open_services(
                 links=links,
                 zone=settings.zone,
                 retention_days=settings.retention_days,
+                access_expiry=timedelta(hours=settings.access_expiry_hours),
             )
             await supervisor.recover()
             try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -169,6 +169,12 @@ class Screen(BaseModel):
     show_qr: Annotated[bool, Field(strict=True)] = True
 
 
+PUBLIC_PROJECT_KEYS = frozenset({"x_kind", "x_capacity", "x_screen"})
+"""The project keys anyone may read with the national schema's: what kind of place, how many
+seats, and how its screen page looks (read by that page before it connects). Staff contacts,
+the SMS sender and La Coop's structure id are for the admin only."""
+
+
 class Site(BaseModel):
     """One place: the studio that broadcasts, or a partner room that receives."""
 
@@ -218,6 +224,16 @@ class Site(BaseModel):
     def is_studio(self) -> bool:
         """Whether the lead mediator broadcasts from here."""
         return self.x_kind == "studio"
+
+    def public(self) -> dict[str, Any]:
+        """The site as anyone may read it: the national schema's keys and
+        ``PUBLIC_PROJECT_KEYS``."""
+        hidden = {
+            key
+            for key in type(self).model_fields
+            if key.startswith("x_") and key not in PUBLIC_PROJECT_KEYS
+        }
+        return self.model_dump(mode="json", exclude=hidden)
 
     def opening_hours(self) -> OpeningHours | None:
         """The parsed ``horaires``, if given."""

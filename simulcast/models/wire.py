@@ -35,6 +35,13 @@ def _blank_to_none(value: str | None) -> str | None:
     return value or None
 
 
+def _plausible_time(value: datetime) -> datetime:
+    """Far-off years are typos, and near year 1 or 9999 a change of zone overflows."""
+    if not 2000 <= value.year <= 2100:
+        raise ValueError("must be a date between 2000 and 2100, e.g. 2026-12-01T14:00")
+    return value
+
+
 def _text(max_length: int, *, min_length: int = 1, one_line: bool = False) -> tuple[object, ...]:
     return (
         StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
@@ -79,7 +86,7 @@ class SessionCreateBody(Body):
     title: Title
     origin: SiteId
     rooms: Annotated[list[SiteId], Field(min_length=1, max_length=1000)] | None = None
-    starts_at: datetime | None = None
+    starts_at: Annotated[datetime, AfterValidator(_plausible_time)] | None = None
     duration_min: Annotated[int, Field(ge=5, le=720)] = 90
     thematiques: Annotated[list[Thematique], Field(max_length=19)] = []
     niveau: Niveau | None = None

@@ -119,6 +119,7 @@ class _Namespace(Namespace):
         async def handle(sid: str, data: Any = None) -> JSON:
             async def run(client: Client) -> JSON:
                 action.allows(client.actor)
+                action.admit(self.services, client.actor)
                 body = (
                     None
                     if action.body is None
@@ -141,6 +142,7 @@ class _Namespace(Namespace):
         try:
             if client is None:
                 raise AuthError("not connected to this namespace", code="not_connected")
+            self.services.check_actor(client.actor)
             return await action(client)
         except SimulcastError as error:
             return refusal_ack(error)
@@ -158,8 +160,9 @@ class ConsoleNamespace(_Namespace):
             given = _auth(auth)
             token = given.get("token")
             if not isinstance(token, str) or not hmac.compare_digest(
-                token.encode(), self.services.admin_token.encode()
+                token.encode(errors="surrogatepass"), self.services.admin_token.encode()
             ):
+                self.services.limiter.miss(remote)
                 raise AuthError("wrong or missing admin token", code="bad_token")
             session_id = given.get("session")
             if session_id is not None:
@@ -207,6 +210,7 @@ class RoomNamespace(_Namespace):
             token = _auth(auth).get("token")
             actor = self.services.signer.verify(token) if isinstance(token, str) else None
             if actor is None or actor.role not in ("facilitator", "screen"):
+                self.services.limiter.miss(remote)
                 raise AuthError(
                     "wrong or missing room token: use the facilitator or screen link "
                     "given when the session was created",
@@ -217,6 +221,7 @@ class RoomNamespace(_Namespace):
             state = self.services.hub.get(actor.session_id)
             if actor.room not in state.rooms:
                 raise AuthError("this room is not part of the session", code="bad_token")
+            self.services.check_access(state)
         except SimulcastError as error:
             raise _refuse(error) from None
         self.clients[sid] = Client(actor=actor, session_id=actor.session_id, site=actor.room)

@@ -21,6 +21,7 @@ from simulcast.web.keys import LINKS, REALTIME, SERVICES, SETTINGS
 from simulcast.web.metrics import GC_WATCH, GcPolicy, GcWatch
 from simulcast.web.openapi import openapi
 from simulcast.web.pages import add_pages
+from simulcast.web.proxy import forwarded_middleware
 from simulcast.web.routes import ROUTED, add_routes
 
 MAX_BODY = 16 * 1024
@@ -37,7 +38,8 @@ def create_app(
     links = Links(settings)
     realtime = create_realtime(registry, links.base, console_hz=settings.console_hz)
 
-    app = web.Application(middlewares=[error_middleware], client_max_size=MAX_BODY)
+    proxies = [forwarded_middleware(settings.trusted_proxy)] if settings.trusted_proxy else []
+    app = web.Application(middlewares=[*proxies, error_middleware], client_max_size=MAX_BODY)
     app[SETTINGS] = settings
     app[LINKS] = links
     app[REALTIME] = realtime
@@ -45,7 +47,7 @@ def create_app(
     realtime.sio.engine.attach(app)
     add_routes(app)
     app.router.add_get("/api/openapi.json", openapi)
-    add_pages(app)
+    add_pages(app, jitsi_domain=settings.jitsi_domain)
     app.cleanup_ctx.append(_gc_ctx)
     app.cleanup_ctx.append(_services_ctx(SqliteEventStore(settings.db), registry, clock))
     if settings.gc_policy:

@@ -14,6 +14,7 @@ from simulcast.errors import AuthError, ForbiddenError
 
 ANONYMOUS = Actor(role="guest")
 """The caller of a public action: no session, no room."""
+ADMIN = Actor(role="admin")
 
 _TOKENS = {
     "admin": "the admin token (printed when simulcast serve starts)",
@@ -35,13 +36,14 @@ def identify(request: web.Request, services: Services, action: Action) -> Actor:
     """The caller of ``action``, checked against its roles and against the room in the path
     (``{site}``); a join code in the path (``{code}``) makes a guest or, with a resident
     token, that resident."""
-    if not action.roles:
-        return ANONYMOUS
+    if not action.roles:  # public; the admin may be shown more (e.g. every key of a site)
+        token = bearer(request)
+        return ADMIN if token is not None and _is_admin(token, services) else ANONYMOUS
     code = request.match_info.get("code")
     if code is not None:
-        _, actor = services.join(code, bearer(request), request.remote or "unknown")
+        _, actor = services.join(code, bearer(request), address(request))
     else:
-        actor = _token_actor(bearer(request), services, action)
+        actor = _token_actor(bearer(request), services, action, address(request))
     action.allows(actor)
     site = request.match_info.get("site")
     if site is not None and actor.room != site:
@@ -49,18 +51,28 @@ def identify(request: web.Request, services: Services, action: Action) -> Actor:
     return actor
 
 
-def _token_actor(token: str | None, services: Services, action: Action) -> Actor:
+def address(request: web.Request) -> str:
+    """The caller's address (behind a ``--trusted-proxy``, the one it forwarded)."""
+    return request.remote or "unknown"
+
+
+def _token_actor(token: str | None, services: Services, action: Action, address: str) -> Actor:
     kinds = " or ".join(dict.fromkeys(_TOKENS[role] for role in action.roles if role in _TOKENS))
     if token is None:
         raise AuthError(
             f"this route needs {kinds}: send 'Authorization: Bearer <token>'",
             code="auth_missing",
         )
-    # aiohttp keeps header bytes that are not UTF-8 as surrogates, which .encode() refuses.
-    if hmac.compare_digest(token.encode(errors="surrogatepass"), services.admin_token.encode()):
-        return Actor(role="admin")
+    if _is_admin(token, services):
+        return ADMIN
     actor = services.signer.verify(token)
     if actor is None:
+        services.limiter.miss(address)
         wrong = "admin token" if action.roles == ("admin",) else "or damaged token"
         raise AuthError(f"wrong {wrong}", code="bad_token")
     return actor
+
+
+def _is_admin(token: str, services: Services) -> bool:
+    # aiohttp keeps header bytes that are not UTF-8 as surrogates, which .encode() refuses.
+    return hmac.compare_digest(token.encode(errors="surrogatepass"), services.admin_token.encode())

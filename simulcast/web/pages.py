@@ -23,15 +23,22 @@ _STRICT = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
-# The room screen plays whatever the session's source names: an HLS stream from the ingest
-# (fetched by hls.js, decoded from blob: URLs in a worker), a YouTube/PeerTube/Facebook
-# embed, or a Jitsi room whose IFrame API script comes from the session's Jitsi server.
-_SCREEN = (
-    "default-src 'self'; script-src 'self' https:; style-src 'self'; "
-    "img-src 'self' data: https:; connect-src 'self' http: https:; "
-    "media-src 'self' blob: http: https:; worker-src 'self' blob:; frame-src http: https:; "
-    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-)
+
+
+def screen_policy(jitsi_domain: str | None) -> str:
+    """The room screen plays whatever the session's source names: an HLS stream from the
+    ingest (fetched by hls.js, decoded from blob: URLs in a worker), a YouTube/PeerTube/
+    Facebook embed (frames), or a Jitsi room whose IFrame API script comes from the Jitsi
+    server: scripts from the controller and from ``--jitsi-domain`` only (no other)."""
+    scripts = "'self'" if jitsi_domain is None else f"'self' https://{jitsi_domain}"
+    return (
+        f"default-src 'self'; script-src {scripts}; style-src 'self'; "
+        "img-src 'self' data: https:; connect-src 'self' http: https:; "
+        "media-src 'self' blob: http: https:; worker-src 'self' blob:; frame-src http: https:; "
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    )
+
+
 _PAGE_HEADERS = {
     "Cache-Control": "no-cache",
     "Referrer-Policy": "no-referrer",
@@ -75,13 +82,13 @@ async def _home(request: web.Request) -> web.StreamResponse:
     raise web.HTTPFound("/join")
 
 
-def add_pages(app: web.Application, dist: Path = DIST) -> None:
+def add_pages(app: web.Application, dist: Path = DIST, *, jitsi_domain: str | None = None) -> None:
     """``/console``, ``/room/{site}``, ``/screen/{site}``, ``/join[/{code}]`` and ``/assets``."""
     join = _page(dist, "join", _STRICT)
     app.router.add_get("/", _home)
     app.router.add_get("/console", _page(dist, "console", _STRICT))
     app.router.add_get("/room/{site}", _page(dist, "room", _STRICT))
-    app.router.add_get("/screen/{site}", _page(dist, "screen", _SCREEN))
+    app.router.add_get("/screen/{site}", _page(dist, "screen", screen_policy(jitsi_domain)))
     app.router.add_get("/join", join)
     app.router.add_get("/join/{code}", join)
     app.router.add_get("/assets/{name}", _assets(dist))

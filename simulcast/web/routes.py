@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
+import orjson
 from aiohttp import web
 
 from simulcast.engine.access import new_id
@@ -41,6 +42,7 @@ def handler(action: Action) -> Handler:
     async def handle(request: web.Request) -> web.Response:
         services = request.app[SERVICES]
         actor = identify(request, services, action)
+        action.admit(services, actor)
         body = await _body(request, action)
         call = Call(
             services,
@@ -66,7 +68,7 @@ async def _body(request: web.Request, action: Action) -> Any:
     if not raw and action.optional_body:
         payload: Any = {"client_id": new_id("x", 16)}
     else:
-        payload = await request.json()
+        payload = _json(raw)
     ids = {k: v for k, v in request.match_info.items() if k not in CONTEXT_PARAMS}
     if ids and isinstance(payload, dict):
         clash = sorted(set(ids) & set(payload))
@@ -77,3 +79,14 @@ async def _body(request: web.Request, action: Action) -> Any:
             )
         payload = {**payload, **ids}
     return parse(action.body, payload)
+
+
+def _json(raw: bytes) -> Any:
+    """The body as JSON, always read as UTF-8 (whatever charset the request claims): bytes
+    that are not UTF-8, NaN, lone surrogates and the like are the client's mistake (400)."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise InputError(
+            f"the body is not valid JSON in UTF-8: {error}", code="invalid_json"
+        ) from None

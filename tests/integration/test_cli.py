@@ -16,7 +16,7 @@ import aiohttp
 import pytest
 
 import simulcast
-from tests.helpers import ADMIN, ROOT, SAMPLE_ROOMS, Api
+from tests.helpers import ADMIN, ROOT, SAMPLE_ROOMS, Api, cid
 from tests.process import Ran, Served, Servers, run_cli
 
 SAMPLE_SUMMARY = """\
@@ -215,7 +215,7 @@ async def test_every_admin_action_runs_from_the_cli(served: Served) -> None:
         room = access["cs-lille-sud"]
         help_request = await api.post(
             f"/api/join/{room['join_code']}/help",
-            {"client_id": "c1", "kind": "question"},
+            {"client_id": cid(), "kind": "question"},
             token=None,
         )
         assert help_request.status == 201, help_request

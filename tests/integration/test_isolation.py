@@ -158,9 +158,8 @@ async def test_guessing_join_codes_is_rate_limited(start_controller) -> None:  #
         for guess in ("AAAAAA", "BBBBBB", "CCCCCC", "DDDDDD")
     ]
     assert statuses == [404, 404, 404, 429]
-    blocked = await api.get(f"/api/join/{access[ROOMS[0]]['join_code']}", token=None)
-    assert blocked.status == 429
-    assert blocked.body["error"]["code"] == "rate_limited"
+    right = await api.get(f"/api/join/{access[ROOMS[0]]['join_code']}", token=None)
+    assert right.status == 200  # only misses are refused (tests/integration/test_guess_limits.py)
     assert (await refused(controller.base, "/resident", {"code": "EEEEEE"}))["data"] == {
         "code": "rate_limited"
     }

@@ -17,11 +17,11 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from simulcast.domain.commands import Actor, Command, Role
-from simulcast.domain.guards import require
+from simulcast.domain.guards import open_for_activity, require
 from simulcast.domain.state import SessionState
 from simulcast.engine.hub import Outcome
 from simulcast.engine.results import CREATING_EVENTS, result_data
-from simulcast.engine.services import Services
+from simulcast.engine.services import ROOM_BOUND, Services
 from simulcast.engine.views import JSON, session_view
 from simulcast.errors import ForbiddenError, InputError
 
@@ -115,11 +115,25 @@ class Action:
     owner: tuple[str, str] | None = None
     """(body field, what it names): the session is the one that owns that id, e.g.
     ``("request_id", "help request")``."""
+    after_end: bool = False
+    """Still taken from a room once its session is over (it must record nothing then): a
+    screen's heartbeat. Other actions with a body are refused with ``session_closed``."""
 
     def allows(self, actor: Actor) -> None:
         """Refuse a caller whose role may not do this."""
         if self.roles:
             require(actor, *self.roles)
+
+    def admit(self, services: Services, actor: Actor) -> None:
+        """The session rules for a caller of a room (token or join code), the same over REST
+        and socket.io: nothing once its session's access expired (401 ``access_expired``);
+        only reads (and ``after_end`` actions) once it ended (409 ``session_closed``)."""
+        if actor.role not in ROOM_BOUND or actor.session_id is None:
+            return
+        state = services.hub.get(actor.session_id)
+        services.check_access(state)
+        if self.body is not None and not self.after_end:
+            open_for_activity(state)
 
     @property
     def namespaces(self) -> tuple[str, ...]:

@@ -25,13 +25,20 @@ async def _health(call: Call) -> Answer:
     )
 
 
+def _sites(call: Call) -> list[dict[str, object]]:
+    """Every key for the admin; the public keys for anyone else (no staff contacts)."""
+    if call.actor.role == "admin":
+        return [site.model_dump(mode="json") for site in call.services.registry]
+    return [site.public() for site in call.services.registry]
+
+
 ACTIONS = (
     Action("health", "Liveness and store health", (), _health, rest=("GET", "/api/health")),
     Action(
         "list_sites",
-        "The sites of rooms.yaml",
+        "The sites of rooms.yaml (every key with the admin token)",
         (),
-        query(lambda call: [site.model_dump(mode="json") for site in call.services.registry]),
+        query(_sites),
         rest=("GET", "/api/sites"),
     ),
 )

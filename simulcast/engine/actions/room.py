@@ -45,8 +45,10 @@ def _room(call: Call) -> str:
 
 
 async def _heartbeat(call: Call) -> Answer:
-    """A screen is alive (at least every 5 s)."""
-    await call.services.supervisor.screen_heartbeat(call.state.id, _room(call))
+    """A screen is alive (at least every 5 s); once the session is over, it is answered and
+    nothing is recorded (the screen shows the end)."""
+    if call.state.accepts_room_activity:
+        await call.services.supervisor.screen_heartbeat(call.state.id, _room(call))
     return Answer(None)
 
 
@@ -173,6 +175,7 @@ ACTIONS = (
         _heartbeat,
         body=HeartbeatPayload,
         event="heartbeat",
+        after_end=True,
     ),
     Action(
         "report_screen_state",

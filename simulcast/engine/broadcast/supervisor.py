@@ -190,8 +190,11 @@ class BroadcastSupervisor:
             await self._screen_gone(session_id, site, "disconnected")
 
     async def _screen_back(self, session_id: str, site: str) -> None:
+        state = self.hub.get(session_id)
+        if not state.accepts_room_activity:  # over: its log takes no more screen news
+            return
         self._plans[(session_id, site)] = _Plan(next_at=self._now())
-        if self.hub.get(session_id).rooms[site].screen == "offline":
+        if state.rooms[site].screen == "offline":
             await self._system(session_id, RecordScreenOnline(site))
             if not self.screens.alive((session_id, site)):  # it left during the commit
                 await self._screen_gone(session_id, site, "disconnected")
