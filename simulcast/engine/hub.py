@@ -126,6 +126,8 @@ class Hub:
                         del self._codes[code]
                 for site, code in event.join_codes.items():
                     self._codes[code] = (record.session_id, site)
+            case "resident_checked_in":
+                self._owners[event.resident_id] = record.session_id
             case "help_requested":
                 self._owners[event.request_id] = record.session_id
             case "check_launched":

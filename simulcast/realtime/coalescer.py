@@ -37,7 +37,7 @@ class Coalescer:
         _, rooms, checks = dirty
         event: Any = record.event
         fields = type(event).model_fields  # not getattr(…, None): pydantic raises inside
-        if "room" in fields:
+        if "room" in fields and event.room is not None:  # an announcement names no room
             rooms.add(event.room)
         if "check_id" in fields:
             checks.add(event.check_id)

@@ -181,11 +181,13 @@ async def _world(controller: Controller) -> World:
         "screen_A": rooms[A]["screen_token"],
         "admin": ADMIN,
     }
+    residents: dict[str, str] = {}
     for caller, site in (("resident_A", A), ("resident_B", B)):
         checked_in = await api.post(
             f"/api/join/{codes[site]}/checkin", {"client_id": cid()}, token=None
         )
         tokens[caller] = checked_in.body["resident_token"]
+        residents[caller] = checked_in.body["resident_id"]
     asked = await api.post(
         f"/api/join/{codes[A]}/help",
         {"client_id": cid(), "kind": "tech"},
@@ -198,6 +200,7 @@ async def _world(controller: Controller) -> World:
     )
     check = await api.post(f"/api/sessions/{session}/checks", {"client_id": cid()})
     targets = {
+        "resident_id": residents["resident_A"],
         "request_id": asked.body["id"],
         "problem_id": problem.body["id"],
         "check_id": check.body["id"],
@@ -207,6 +210,7 @@ async def _world(controller: Controller) -> World:
 
 VALUES: dict[str, Callable[[World], Any]] = {
     "client_id": lambda world: str(uuid.uuid4()),
+    "resident_id": lambda world: world.targets["resident_id"],
     "request_id": lambda world: world.targets["request_id"],
     "problem_id": lambda world: world.targets["problem_id"],
     "check_id": lambda world: world.targets["check_id"],

@@ -755,7 +755,7 @@ REFUSED = [
         WITH_R1,
         facilitator("b"),
         DismissResident("r1"),
-        Refusal(NotFoundError, "not_found", "no resident r1 in your room"),
+        Refusal(ForbiddenError, "forbidden", "this person is in room a, not in your room b"),
         id="dismiss_resident-of_another_room",
     ),
     pytest.param(

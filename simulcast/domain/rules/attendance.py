@@ -9,7 +9,7 @@ from simulcast.domain.commands import Actor, AdjustWalkIns, CheckIn, DismissResi
 from simulcast.domain.guards import open_for_activity, present_resident, require, room_of
 from simulcast.domain.state import ACTIVE_HELP, Resident, SessionState
 from simulcast.domain.table import decides, folds
-from simulcast.errors import ConflictError, NotFoundError
+from simulcast.errors import ConflictError, ForbiddenError, NotFoundError
 from simulcast.models.events import (
     Event,
     HelpCancelled,
@@ -44,8 +44,10 @@ def dismiss_resident(state: SessionState, actor: Actor, command: DismissResident
     room = room_of(state, actor)
     open_for_activity(state)
     resident = state.residents.get(command.resident_id)
-    if resident is None or resident.room != room:
-        raise NotFoundError(f"no resident {command.resident_id} in your room")
+    if resident is None:
+        raise NotFoundError(f"no resident {command.resident_id} in this session")
+    if resident.room != room:
+        raise ForbiddenError(f"this person is in room {resident.room}, not in your room {room}")
     if resident.left_at is not None:
         raise ConflictError("this person has already left", code="resident_left")
     return _gone(state, resident.id, room)

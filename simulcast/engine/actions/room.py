@@ -117,6 +117,7 @@ ACTIONS = (
         optional_body=True,
         rest=("POST", "/api/rooms/{site}/residents/{resident_id}/leave"),
         event="dismiss",
+        owner=("resident_id", "resident"),
     ),
     Action(
         "adjust_walkins",
