@@ -10,6 +10,9 @@ from simulcast.models.events import HelpKind, PlayKind, ProblemKind, ScreenState
 
 Role = Literal["admin", "facilitator", "screen", "resident", "guest", "system"]
 
+ROOM_BOUND: frozenset[Role] = frozenset({"facilitator", "screen", "resident", "guest"})
+"""Roles that act through a session's room token, join code or resident token."""
+
 
 @dataclass(frozen=True, slots=True)
 class Actor:

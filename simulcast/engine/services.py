@@ -19,7 +19,7 @@ import aiohttp
 
 from simulcast.config import Settings
 from simulcast.domain.clock import Clock
-from simulcast.domain.commands import Actor
+from simulcast.domain.commands import ROOM_BOUND, Actor
 from simulcast.domain.state import SessionState
 from simulcast.engine.access import TokenSigner, normalise_join_code
 from simulcast.engine.broadcast.channel import ScreenChannel
@@ -126,10 +126,6 @@ class Services:
         """``check_access`` for a caller bound to a session by its token or join code."""
         if actor.role in ROOM_BOUND and actor.session_id is not None:
             self.check_access(self.hub.get(actor.session_id))
-
-
-ROOM_BOUND = frozenset({"facilitator", "screen", "resident", "guest"})
-"""Roles that act through a session's room token, join code or resident token."""
 
 
 async def _secrets(store: EventStore, settings: Settings) -> tuple[TokenSigner, str]:

@@ -19,7 +19,12 @@ async def test_pages_are_served_with_their_policies_and_home_leads_to_join(
             assert page.headers["Cache-Control"] == "no-cache"
             assert page.headers["Referrer-Policy"] == "no-referrer"
             policy = page.headers["Content-Security-Policy"]
-            assert ("script-src 'self' https:" in policy) == path.startswith("/screen/"), path
+            # No Jitsi domain is configured here: no page may load scripts from elsewhere
+            # (tests/integration/test_screen_policy.py covers the screen with one).
+            assert "script-src 'self';" in policy, path
+            assert ("media-src 'self' blob: http: https:" in policy) == path.startswith(
+                "/screen/"
+            ), path
             assert "frame-ancestors 'none'" in policy
 
 

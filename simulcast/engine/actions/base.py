@@ -12,18 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
-from simulcast.domain.commands import Actor, Command, Role
+from simulcast.domain.commands import ROOM_BOUND, Actor, Command, Role
 from simulcast.domain.guards import open_for_activity, require
 from simulcast.domain.state import SessionState
 from simulcast.engine.hub import Outcome
 from simulcast.engine.results import CREATING_EVENTS, result_data
-from simulcast.engine.services import ROOM_BOUND, Services
 from simulcast.engine.views import JSON, session_view
 from simulcast.errors import ForbiddenError, InputError
+
+if TYPE_CHECKING:  # the services bring aiohttp and OBS: the CLI reads this table without them
+    from simulcast.engine.services import Services
 
 NAMESPACES: dict[Role, str] = {
     "admin": "/console",
