@@ -146,7 +146,7 @@ export function createForm(sites, api, onCreated, onClose = null, editing = null
           chosen,
           h("div", { class: "checks-list rooms-list", id: "new-rooms-list" }, roomLabels))),
       h("div", { class: "stack" },
-        field("new-start", t("create.start"), start, t("create.start_hint")),
+        field("new-start", t("create.start"), start, t(editing ? "create.start_hint_edit" : "create.start_hint")),
         field("new-duration", t("create.duration"), length),
         // Thématiques, niveau and source are chosen once, when the session is created.
         !editing && [

@@ -433,6 +433,7 @@ export default {
   "room.residents_none": "Nobody has come with a phone yet.",
   "console.edit": "Edit",
   "console.edit_title": "Edit the session",
+  "create.start_hint_edit": "In the territory's time.",
   "create.save": "Save the changes",
   "create.close_edit": "Close without changing",
   "create.edit_hint": "The rooms' codes stay the same. You can change the title, the time, the duration and the rooms.",

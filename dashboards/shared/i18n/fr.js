@@ -436,6 +436,7 @@ export default {
   "room.residents_none": "Personne n'est venu avec le téléphone pour l'instant.",
   "console.edit": "Modifier",
   "console.edit_title": "Modifier la session",
+  "create.start_hint_edit": "À l'heure du territoire.",
   "create.save": "Enregistrer les changements",
   "create.close_edit": "Fermer sans changer",
   "create.edit_hint": "Les codes des salles restent les mêmes. On peut changer le titre, l'heure, la durée et les salles.",
