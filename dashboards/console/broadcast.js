@@ -21,7 +21,7 @@ export function sessionHead(view, todo) {
     { class: "session-head" },
     h("h2", { id: "session-title", tabindex: "-1" }, view.title),
     badge("session", view.state),
-    h("span", {}, when(view.starts_at), " ", h("small", { class: "muted" }, zoneLabel()), " · ", t("console.duration", { n: view.duration_min })),
+    h("span", { "data-field": "starts_at" }, when(view.starts_at), " ", h("small", { class: "muted" }, zoneLabel(view.starts_at)), " · ", t("console.duration", { n: view.duration_min })),
     view.niveau && h("span", {}, t(`niveau.${view.niveau}`)),
     over
       ? h("p", { class: "over-notice", role: "status" }, t(view.state === "ended" ? "console.over_ended" : "console.over_cancelled"))
@@ -30,6 +30,7 @@ export function sessionHead(view, todo) {
           { class: "toolbar" },
           view.state === "scheduled" && h("button", { type: "button", class: "btn", onclick: todo.start, "aria-describedby": "start-hint" }, t("console.session_start")),
           view.state === "live" && h("button", { type: "button", class: "btn danger", onclick: todo.end }, t("console.session_end", { n: rooms })),
+          view.state === "scheduled" && h("button", { type: "button", class: "btn secondary", id: "edit-session", onclick: todo.edit }, t("console.edit")),
           view.state === "scheduled" && h("button", { type: "button", class: "btn quiet", onclick: todo.cancel }, t("console.session_cancel")),
           view.state === "scheduled" && h("p", { id: "start-hint", class: "muted hint" }, t("console.session_start_hint")),
         ),

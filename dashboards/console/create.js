@@ -1,9 +1,12 @@
 // The form that schedules a session (POST /api/sessions): title, thématiques, niveau,
-// origin site, rooms, start, duration and the broadcast source.
+// origin site, rooms, start, duration and the broadcast source. The same form edits a
+// scheduled session (PATCH /api/sessions/{id}: title, start, duration, rooms; its id and
+// join codes stay), sending only what changed.
 import { h } from "../shared/dom.js";
 import { clientId } from "../shared/ids.js";
 import { t, tn } from "../shared/i18n/index.js";
 import { refusal } from "../shared/errors.js";
+import { wallInput } from "../shared/format.js";
 
 /** La Coop de la médiation numérique's values (docs/protocol.md, Sessions). */
 const THEMATIQUES = [
@@ -20,8 +23,9 @@ const SOURCES = ["obs", "external", "jitsi"];
 const field = (id, label, control, hint) =>
   h("div", { class: "field" }, h("label", { for: id }, label), hint && h("small", { id: `${id}-hint`, class: "muted" }, hint), control);
 
-/** sites: GET /api/sites; api(method, path, body); onCreated(session view); onClose(). */
-export function createForm(sites, api, onCreated, onClose = null) {
+/** sites: GET /api/sites; api(method, path, body); onCreated(session view); onClose();
+ *  editing: the session view of a scheduled session to change (null: a new session). */
+export function createForm(sites, api, onCreated, onClose = null, editing = null) {
   const studios = sites.filter((s) => s.x_kind === "studio");
   const title = h("input", { id: "new-title", type: "text", required: true, maxlength: 120 });
   const origin = h("select", { id: "new-origin" }, (studios.length ? studios : sites).map((s) => h("option", { value: s.id }, s.nom)));
@@ -31,7 +35,16 @@ export function createForm(sites, api, onCreated, onClose = null) {
   const source = h("select", { id: "new-source" }, SOURCES.map((s) => h("option", { value: s }, t(`source.${s}`))));
   const url = h("input", { id: "new-url", type: "url", maxlength: 2000, "aria-describedby": "new-url-hint" });
   const domain = h("input", { id: "new-domain", type: "text", maxlength: 253 });
-  const rooms = sites.map((s) => h("input", { type: "checkbox", value: s.id, checked: s.x_kind !== "studio" }));
+  const chosenBefore = editing ? Object.keys(editing.rooms ?? {}) : null;
+  const rooms = sites.map((s) => h("input", { type: "checkbox", value: s.id, checked: chosenBefore ? chosenBefore.includes(s.id) : s.x_kind !== "studio" }));
+  const before = editing && { title: editing.title, start: wallInput(editing.starts_at), duration: String(editing.duration_min) };
+  if (editing) {
+    title.value = before.title;
+    origin.value = editing.origin;
+    origin.disabled = true; // where the course comes from does not change
+    start.value = before.start;
+    length.value = before.duration;
+  }
   const roomLabels = sites.map((s, i) => h("label", { "data-site": s.id }, rooms[i], s.nom, h("span", { class: "muted" }, ` (${s.commune})`)));
   const filter = h("input", { id: "new-rooms-filter", type: "search", autocomplete: "off", "aria-controls": "new-rooms-list" });
   const chosen = h("p", { class: "muted", role: "status", id: "new-rooms-count" });
@@ -67,6 +80,25 @@ export function createForm(sites, api, onCreated, onClose = null) {
   showSource();
   applyFilter();
 
+  /** Only what changed: a field left out keeps its value (an empty change is refused). */
+  async function save() {
+    const body = { client_id: clientId() };
+    if (title.value.trim() !== before.title) body.title = title.value.trim();
+    if (start.value && start.value !== before.start) body.starts_at = start.value;
+    if (length.value !== before.duration) body.duration_min = Number(length.value) || 90;
+    const picked = rooms.filter((box) => box.checked && box.value !== origin.value).map((box) => box.value);
+    if ([...picked].sort().join() !== [...chosenBefore].sort().join()) body.rooms = picked;
+    if (Object.keys(body).length === 1) {
+      error.textContent = t("err.no_change");
+      return;
+    }
+    try {
+      onCreated(await api("PATCH", `/api/sessions/${editing.id}`, body));
+    } catch (refused) {
+      error.textContent = refusal(refused);
+    }
+  }
+
   async function submit(event) {
     event.preventDefault();
     error.textContent = "";
@@ -75,6 +107,7 @@ export function createForm(sites, api, onCreated, onClose = null) {
       filter.focus();
       return;
     }
+    if (editing) return save();
     const body = {
       client_id: clientId(),
       title: title.value.trim(),
@@ -98,7 +131,8 @@ export function createForm(sites, api, onCreated, onClose = null) {
   return h(
     "form",
     { class: "create-form", onsubmit: submit, "aria-labelledby": "create-title" },
-    h("h2", { id: "create-title", tabindex: "-1" }, t("console.new_session")),
+    h("h2", { id: "create-title", tabindex: "-1" }, editing ? t("console.edit_title") : t("console.new_session")),
+    editing && h("p", { class: "muted" }, h("strong", {}, editing.title), " – ", t("create.edit_hint")),
     h("div", { class: "create-grid" },
       h("div", { class: "stack" },
         field("new-title", t("create.title"), title),
@@ -112,17 +146,20 @@ export function createForm(sites, api, onCreated, onClose = null) {
           chosen,
           h("div", { class: "checks-list rooms-list", id: "new-rooms-list" }, roomLabels))),
       h("div", { class: "stack" },
-        field("new-start", t("create.start"), start, t("create.start_hint")),
+        field("new-start", t("create.start"), start, t(editing ? "create.start_hint_edit" : "create.start_hint")),
         field("new-duration", t("create.duration"), length),
-        h("fieldset", {}, h("legend", {}, t("create.thematiques")),
-          h("div", { class: "checks-list" }, THEMATIQUES.map((value, i) => h("label", {}, themes[i], t(`them.${value}`))))),
-        field("new-niveau", t("create.niveau"), niveau),
-        field("new-source", t("create.source"), source),
-        urlField,
-        domainField)),
+        // Thématiques, niveau and source are chosen once, when the session is created.
+        !editing && [
+          h("fieldset", {}, h("legend", {}, t("create.thematiques")),
+            h("div", { class: "checks-list" }, THEMATIQUES.map((value, i) => h("label", {}, themes[i], t(`them.${value}`))))),
+          field("new-niveau", t("create.niveau"), niveau),
+          field("new-source", t("create.source"), source),
+          urlField,
+          domainField,
+        ])),
     error,
     h("div", { class: "toolbar" },
-      h("button", { type: "submit", class: "btn" }, t("create.submit")),
-      onClose && h("button", { type: "button", class: "btn quiet", onclick: onClose }, t("create.close"))),
+      h("button", { type: "submit", class: "btn" }, t(editing ? "create.save" : "create.submit")),
+      onClose && h("button", { type: "button", class: "btn quiet", onclick: onClose }, t(editing ? "create.close_edit" : "create.close"))),
   );
 }

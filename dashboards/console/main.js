@@ -8,7 +8,7 @@ import { connect } from "../shared/live.js";
 import { byId, h, keep, put } from "../shared/dom.js";
 import { clientId } from "../shared/ids.js";
 import { badge } from "../shared/badges.js";
-import { refreshAges, setZoneFrom, when } from "../shared/format.js";
+import { refreshAges, setZone, when } from "../shared/format.js";
 import { langSwitch, loadLang, t } from "../shared/i18n/index.js";
 import { refusal, SESSION_OVER } from "../shared/errors.js";
 import { alerter } from "../shared/alert.js";
@@ -16,7 +16,7 @@ import { confirmAction } from "../shared/confirm.js";
 import { roomsView, totals } from "./tiles.js";
 import { createForm } from "./create.js";
 import { accessLinks, broadcastPanel, isOver, sessionHead } from "./broadcast.js";
-import { announcements, checks, escalations } from "./panels.js";
+import { announcements, checks, escalations, roomProblems } from "./panels.js";
 
 const TOKEN_KEY = "simulcast.admin";
 const WATCH_KEY = "simulcast.watch";
@@ -72,6 +72,7 @@ function start() {
   const ui = { preflight: null, health: null, lastSeen: {} };
   let sitesById = new Map();
   let creatingOpen = false;
+  let editForm = null; // the form editing the watched (scheduled) session, while open
   const alerts = alerter("simulcast.console.sound");
 
   const status = h("span", { class: "badge idle", role: "status" }, t("console.connecting"));
@@ -80,6 +81,7 @@ function start() {
   let form = h("p", { class: "muted" }, t("console.loading"));
   const newButton = h("button", { type: "button", class: "btn secondary new-session", "aria-expanded": "false", "aria-controls": "session", onclick: () => {
     creatingOpen = !creatingOpen;
+    editForm = null;
     render();
     if (creatingOpen) byId("create-title")?.focus();
   } }, t("console.new_session"));
@@ -140,7 +142,7 @@ function start() {
     onSnapshot(snapshot) {
       sessions = snapshot.sessions;
       view = snapshot.session;
-      if (view) setZoneFrom(view.starts_at);
+      setZone(snapshot.timezone);
       renderList();
       render();
     },
@@ -149,11 +151,19 @@ function start() {
         sessions.push({ id: event.session_id, title: event.title, state: "scheduled", starts_at: event.starts_at });
         renderList();
       },
+      session_updated(event) {
+        // Title, time, duration or rooms changed (here or on another console).
+        const summary = sessions.find((s) => s.id === event.session_id);
+        if (summary) for (const key of ["title", "starts_at", "duration_min"]) if (event[key] != null) summary[key] = event[key];
+        renderList();
+        if (view?.id === event.session_id && !editForm) watch(view.id, false);
+      },
       session_started: (e) => lifecycle(e, "live"),
       session_ended: (e) => lifecycle(e, "ended"),
       session_cancelled: (e) => lifecycle(e, "cancelled"),
       console_update(update) {
         if (update.session_id !== view?.id) return;
+        const problemsBefore = problemsKey();
         Object.assign(view.rooms, update.rooms);
         view.totals = update.totals;
         for (const check of update.checks) upsert(view.checks, check);
@@ -163,6 +173,7 @@ function start() {
           return;
         }
         renderRooms();
+        if (problemsKey() !== problemsBefore) renderProblems();
         if (update.checks.length) renderChecks();
       },
       announcement_sent(event) {
@@ -241,6 +252,7 @@ function start() {
 
   async function watch(id, focus = true) {
     creatingOpen = false;
+    editForm = null;
     watched = id;
     sessionStorage.setItem(WATCH_KEY, id);
     ui.preflight = ui.health = null;
@@ -250,7 +262,7 @@ function start() {
     live.rebase(snapshot);
     sessions = snapshot.sessions;
     view = snapshot.session;
-    setZoneFrom(view.starts_at);
+    setZone(snapshot.timezone);
     renderList();
     render();
     if (focus) byId("session-title")?.focus();
@@ -293,6 +305,19 @@ function start() {
         renderWatched();
       }
     },
+    /** « Modifier »: the new-session form, filled with this scheduled session. */
+    edit: () => {
+      editForm = createForm([...sitesById.values()], api, (updated) => {
+        editForm = null;
+        watch(updated.id);
+      }, () => {
+        editForm = null;
+        render();
+        byId("edit-session")?.focus();
+      }, view);
+      render();
+      byId("create-title")?.focus();
+    },
     preflight: async () => {
       const report = await run(live.ask("preflight"));
       if (!report) return;
@@ -317,6 +342,9 @@ function start() {
   const escalationsBox = h("section", { class: "panel", "aria-labelledby": "escalations-title" });
   const announcementsBox = h("section", { class: "panel" });
   const checksBox = h("section", { class: "panel" });
+  const problemsBox = h("section", { class: "panel", "aria-labelledby": "problems-title" });
+  /** What the problems panel shows: redrawn only when it changes (its buttons keep focus). */
+  const problemsKey = () => JSON.stringify(Object.values(view?.rooms ?? {}).flatMap((r) => r.problems.map((p) => [p.id, p.seen_at])));
 
   function renderList() {
     const sorted = [...sessions].sort((a, b) => (b.starts_at || "").localeCompare(a.starts_at || ""));
@@ -332,8 +360,8 @@ function start() {
 
   function render() {
     newButton.setAttribute("aria-expanded", String(creatingOpen));
-    if (creatingOpen) {
-      put(main, h("div", { class: "panel" }, form));
+    if (creatingOpen || editForm) {
+      put(main, h("div", { class: "panel" }, creatingOpen ? form : editForm));
       if (!view) put(side);
       return;
     }
@@ -356,7 +384,7 @@ function start() {
       rooms = fresh;
       roomsOf = view.id;
     }
-    put(side, escalationsBox, announcementsBox, checksBox);
+    put(side, escalationsBox, problemsBox, announcementsBox, checksBox);
     renderHead();
     renderBroadcast();
     renderRooms();
@@ -370,7 +398,7 @@ function start() {
 
   /** Everything that depends on the session's state. */
   function renderWatched() {
-    if (!view || creatingOpen) return;
+    if (!view || creatingOpen || editForm) return;
     renderHead();
     renderBroadcast();
     renderRooms();
@@ -396,7 +424,14 @@ function start() {
     alerts.notify(waiting);
     keep(escalationsBox, escalations(view, act));
     keep(announcementsBox, announcements(view, act));
+    renderProblems();
     renderChecks();
+  }
+
+  function renderProblems() {
+    if (!view) return;
+    problemsBox.hidden = isOver(view);
+    keep(problemsBox, roomProblems(view, (event, payload) => run(act(event, payload))));
   }
 
   function renderChecks() {

@@ -1,5 +1,6 @@
-// The side panels of the watched session: escalated questions with an answer box,
-// announcements to every room, and comprehension checks with live per-room tallies.
+// The side panels of the watched session: escalated questions (the resident's question and
+// the room's note) with an answer box, the rooms' problems (« Vu », « Résolu »), announcements
+// to every room, and comprehension checks with live per-room tallies.
 import { h } from "../shared/dom.js";
 import { badge } from "../shared/badges.js";
 import { icon } from "../shared/icons.js";
@@ -42,7 +43,9 @@ export function escalations(view, act) {
             { class: "escalation" },
             h("p", {}, h("strong", {}, view.rooms[request.room]?.nom ?? request.room), " · ",
               request.seat ? t("room.seat", { seat: request.seat }) : t("room.no_seat"), " · ", t(`kind.${request.kind}`), " ", badge("help", request.state)),
-            request.text && h("p", {}, request.text),
+            request.text && h("p", { class: "question" }, h("strong", {}, t("console.escalation_question")), " ", request.text),
+            request.note && h("p", { class: "note" }, h("strong", {}, t("console.escalation_note")), " ", request.note),
+            !request.text && !request.note && h("p", { class: "muted" }, t("console.escalation_no_text")),
             request.state === "escalated" && age("p", "room.waiting", request.created_at, { class: "muted" }),
             request.answer
               ? h("p", {}, h("strong", {}, t("room.answer")), " ", request.answer)
@@ -57,6 +60,34 @@ export function escalations(view, act) {
           );
         }))
       : h("p", { class: "muted" }, t("console.escalations_empty")),
+  ];
+}
+
+/** Every room's open problems, oldest first: « Vu » tells the room the mediator saw it,
+ *  « Résolu » clears it. Buttons have ids so the focus survives live updates (keep()). */
+export function roomProblems(view, act) {
+  const open = Object.values(view.rooms).flatMap((room) => room.problems.map((p) => ({ ...p, nom: room.nom })))
+    .sort((a, b) => a.reported_at.localeCompare(b.reported_at));
+  const named = (key, p) => [t(key), h("span", { class: "visually-hidden" }, ` – ${t(`problem.${p.problem}`)}, ${p.nom}`)];
+  return [
+    h("h2", { id: "problems-title" }, icon("warning"), " ", t("console.room_problems", { n: open.length })),
+    open.length
+      ? h("ul", { class: "list" }, open.map((p) => h(
+        "li",
+        { class: "problem", "data-problem": p.id },
+        h("p", {}, h("strong", {}, p.nom), " · ", t(`problem.${p.problem}`), " · ", age("span", "room.since", p.reported_at, { class: "muted" })),
+        p.text && h("p", { class: "question" }, p.text),
+        h("div", { class: "toolbar" },
+          p.seen_at
+            ? h("span", { class: "badge ok" }, t("console.problem_seen_done"))
+            : h("button", { type: "button", class: "btn small secondary", id: `seen-${p.id}`, onclick: async () => {
+              await act("problem_seen", { problem_id: p.id });
+              document.getElementById(`clear-${p.id}`)?.focus();
+            } }, named("console.problem_seen", p)),
+          h("button", { type: "button", class: "btn small", id: `clear-${p.id}`, onclick: () => act("clear_problem", { problem_id: p.id }) },
+            named("console.problem_clear", p))),
+      )))
+      : h("p", { class: "muted" }, t("console.room_problems_empty")),
   ];
 }
 
@@ -111,7 +142,9 @@ function tallies(view, check) {
   const rows = Object.entries(check.tallies).filter(([, counts]) => counts.some(Boolean));
   const sum = check.options.map((_, i) => rows.reduce((total, [, counts]) => total + (counts[i] || 0), 0));
   const answers = sum.reduce((a, b) => a + b, 0);
-  const present = view.totals?.present ?? 0;
+  // A closed check is measured against the people present when it closed.
+  const atClose = check.open ? null : check.present_at_close;
+  const present = atClose ? Object.values(atClose).reduce((a, b) => a + (b || 0), 0) : view.totals?.present ?? 0;
   const share = (n, of) => (of ? Math.round((100 * n) / of) : 0);
   return h(
     "div",

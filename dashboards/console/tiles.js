@@ -5,7 +5,7 @@
 import { h, put } from "../shared/dom.js";
 import { badge } from "../shared/badges.js";
 import { icon } from "../shared/icons.js";
-import { age, duration } from "../shared/format.js";
+import { age, clock, duration } from "../shared/format.js";
 import { t, tn } from "../shared/i18n/index.js";
 
 /** More than 12 rooms: the compact view by default. */
@@ -54,12 +54,14 @@ function details(site, room, onAir, lastSeen, level) {
       h("dt", {}, t("console.screen")),
       h("dd", {}, badge("screen", room.screen)),
       room.dispatch && [h("dt", {}, t("console.dispatch")), h("dd", {}, badge("dispatch", room.dispatch))],
+      h("dt", {}, t("console.ready")),
+      h("dd", { "data-field": "ready" }, room.ready_at ? t("console.ready_at", { time: clock(room.ready_at) }) : t("console.ready_no")),
       h("dt", {}, t("console.last_seen")),
       h("dd", {}, seen && seen.seconds !== null ? t("console.ago", { d: duration(seen.seconds + (Date.now() - seen.at) / 1000) }) : "—"),
     ),
     room.dispatch_detail && h("p", { class: "commune" }, room.dispatch_detail),
     room.problems.length > 0 &&
-      h("ul", { "aria-label": t("console.problems") }, room.problems.map((p) => h("li", {}, t(`problem.${p.problem}`), p.text ? ` – ${p.text}` : ""))),
+      h("ul", { "aria-label": t("console.problems") }, room.problems.map((p) => h("li", {}, t(`problem.${p.problem}`), p.text ? ` – ${p.text}` : "", p.seen_at ? ` (${t("console.problem_seen_done")})` : ""))),
   ];
 }
 
@@ -97,6 +99,7 @@ function glance(room, onAir) {
           age("span", "console.oldest_mini", room.oldest_help_at, { "data-field": "oldest" }),
         ],
       ),
+      room.ready_at && h("span", { class: "figure ready", "data-field": "ready" }, icon("flag", 16), hidden(", "), t("console.ready_mini")),
     ),
     h("p", { class: "state", "data-field": "screen" }, icon("screen", 16), hidden(t("console.screen_sr")), badge("screen", room.screen)),
     onAir && room.dispatch &&
@@ -119,6 +122,7 @@ function legend() {
     item("screen", "console.screen"),
     item("broadcast", "console.dispatch"),
     item("warning", "console.problems"),
+    item("flag", "console.ready"),
   );
 }
 
@@ -286,6 +290,7 @@ export function totals(view) {
     ["console.total_help_open", view.totals.help_open, tn("console.total_help_open", view.totals.help_open)],
     ["console.total_help", view.totals.help_total, tn("console.total_help", view.totals.help_total)],
     ["console.total_playing", `${playing} / ${rooms.length}`, t("console.total_playing")],
+    ["console.total_ready", `${rooms.filter((r) => r.ready_at).length} / ${rooms.length}`, t("console.total_ready")],
   ];
   return figures.map(([key, value, words]) => h("div", { class: "total", "data-field": key.slice(8) }, h("strong", {}, String(value)), words));
 }

@@ -1,13 +1,14 @@
 // The resident page (/join/<code>): no account. Check in (first name optional), ask for
-// help discreetly (seat + kind, never a name), follow the request, answer a check.
+// help discreetly (seat + kind, never a name; a short question if they like), follow the
+// request, answer a check, leave (« Je pars »; « Nouvelle personne » on a shared tablet).
 // Wording is "inspiré du FALC": short sentences, everyday words, one idea per sentence.
 import "../shared/base.css";
 import "./join.css";
 import { connect } from "../shared/live.js";
-import { byId, h, put } from "../shared/dom.js";
+import { byId, h, keep, put } from "../shared/dom.js";
 import { icon } from "../shared/icons.js";
 import { langSwitch, loadLang, t } from "../shared/i18n/index.js";
-import { setZoneFrom, when } from "../shared/format.js";
+import { setZone, when } from "../shared/format.js";
 import { refusal, SESSION_OVER } from "../shared/errors.js";
 
 const KINDS = ["lost", "tech", "question"];
@@ -66,15 +67,23 @@ const shown = (typed) => (typed.length === 6 ? `${typed.slice(0, 3)}-${typed.sli
 
 function start(code) {
   const storageKey = `simulcast.resident.${code}`;
-  const state = { snapshot: null, help: [], check: null, resident: null, announcements: [] };
+  const state = { snapshot: null, help: [], check: null, resident: null, announcements: [], notice: null, question: false };
   let token = localStorage.getItem(storageKey);
+  let focusAfterSnapshot = null; // an element id to focus once the next snapshot is drawn
 
   const live = connect({
     namespace: "/resident",
     auth: () => (token ? { code, token } : { code }),
     onSnapshot(snapshot) {
       state.snapshot = snapshot;
-      setZoneFrom(snapshot.session.starts_at);
+      setZone(snapshot.timezone);
+      if (snapshot.resident && !snapshot.resident.present) {
+        // Counted out by the facilitator (or left on another tab): start again as a guest.
+        forget();
+        state.notice = "join.dismissed";
+        live.socket.disconnect().connect();
+        return;
+      }
       state.resident = snapshot.resident;
       // Keep requests still waiting in the outbox: the snapshot cannot know them yet.
       state.help = [...snapshot.help, ...state.help.filter((r) => r.state === "pending")];
@@ -82,6 +91,8 @@ function start(code) {
       state.check = snapshot.check && { ...snapshot.check, closed: !snapshot.check.open };
       state.announcements = snapshot.announcements;
       render();
+      if (focusAfterSnapshot) byId(focusAfterSnapshot)?.focus();
+      focusAfterSnapshot = null;
     },
     onRefused(reason) {
       if (reason === "bad_token") {
@@ -102,6 +113,8 @@ function start(code) {
       session_started: () => setSession("live"),
       session_ended: () => setSession("ended"),
       session_cancelled: () => setSession("cancelled"),
+      // The title, the time or the rooms changed: take the page afresh.
+      session_updated: () => live.refresh().catch(() => {}),
       announcement_sent(event) {
         state.announcements = [...state.announcements, { id: event.announcement_id, text: event.text, at: event.at }].slice(-5);
         renderAnnouncements();
@@ -135,6 +148,12 @@ function start(code) {
 
   /** A refusal's text in plain words; a session that ended meanwhile shows its end. */
   function refused(error) {
+    if (error?.code === "resident_left" && token) {
+      // Counted out meanwhile: this device is a guest again (« Je suis là » to come back).
+      forget();
+      state.notice = "join.dismissed";
+      live.socket.disconnect().connect();
+    }
     if (SESSION_OVER.has(error?.code) && state.snapshot && !isOver()) {
       live.ask("snapshot").then((snapshot) => {
         state.snapshot.session = snapshot.session;
@@ -161,6 +180,27 @@ function start(code) {
     if (state.check) state.check.my_answer = null;
   }
 
+  /** The resident leaves (the room's count drops at once), then this device forgets them and
+   *  is back to its welcome state. `notice`: what to say then. */
+  async function leave(notice, error) {
+    if (token && state.resident) {
+      try {
+        await live.act("leave");
+      } catch (refusedError) {
+        if (refusedError?.code !== "resident_left") {
+          if (error) put(error, refused(refusedError));
+          return;
+        }
+      }
+    }
+    forget();
+    asking = false;
+    state.question = false;
+    state.notice = notice;
+    focusAfterSnapshot = "presence-title";
+    live.socket.disconnect().connect();
+  }
+
   function upsert(request) {
     const index = state.help.findIndex((r) => r.id === request.id);
     if (index >= 0) state.help[index] = request;
@@ -176,8 +216,10 @@ function start(code) {
   const help = h("section", { class: "stack", "aria-label": t("join.help_section") });
   const check = h("section", { "aria-live": "polite" });
   const footer = h("footer", { class: "stack" });
+  // « Je pars » after help and the check, so it is never tapped instead of « J'ai besoin d'aide ».
+  const leaving = h("section", { class: "stack", "aria-label": t("join.leave") });
   const closed = h("section", { class: "card closed over-notice", role: "status", hidden: true });
-  put(app, header, closed, announcements, presence, help, check, footer);
+  put(app, header, closed, announcements, presence, help, check, leaving, footer);
 
   function render() {
     const { session, room } = state.snapshot;
@@ -191,7 +233,7 @@ function start(code) {
     put(closed, h("h2", {}, icon("check"), " ", t(session.state === "ended" ? "join.ended" : "join.cancelled")),
       h("p", {}, t(session.state === "ended" ? "join.thanks" : "join.cancelled_detail")),
       h("p", {}, t("join.over_help")));
-    for (const part of [presence, help, check]) part.hidden = over;
+    for (const part of [presence, help, check, leaving]) part.hidden = over;
     renderAnnouncements();
     renderPresence();
     renderHelp();
@@ -209,6 +251,12 @@ function start(code) {
   }
 
   function renderPresence() {
+    const leaveError = h("p", { class: "error", role: "alert" });
+    put(leaving, state.resident && [
+      h("button", { type: "button", class: "btn secondary leave", id: "leave", onclick: () => leave("join.left", leaveError) },
+        icon("door"), t("join.leave")),
+      leaveError,
+    ]);
     if (state.resident) {
       put(
         presence,
@@ -222,7 +270,8 @@ function start(code) {
     const error = h("p", { class: "error", role: "alert" });
     put(
       presence,
-      h("h2", { id: "presence-title" }, icon("person"), " ", t("join.checkin_title")),
+      state.notice && h("p", { class: "notice-line", role: "status" }, icon("check"), t(state.notice)),
+      h("h2", { id: "presence-title", tabindex: "-1" }, icon("person"), " ", t("join.checkin_title")),
       h(
         "form",
         {
@@ -234,6 +283,7 @@ function start(code) {
             try {
               const data = await live.act("checkin", given ? { name: given } : {});
               remember(data);
+              state.notice = null;
               state.resident = { id: data.resident_id, name: data.name, present: true };
               renderPresence();
               byId("presence-title")?.focus();
@@ -272,7 +322,7 @@ function start(code) {
     if (!mine.length && !asking && last && (last.state === "resolved" || last.state === "cancelled")) {
       parts.push(helpStatus(last));
     }
-    put(help, parts);
+    keep(help, parts); // a question being typed survives live updates
     if (focused) help.querySelector(`[data-focus="${focused}"]`)?.focus();
   }
 
@@ -292,14 +342,17 @@ function start(code) {
         help.querySelector(".kind")?.focus(); // Enter: on to the choices
       },
     });
+    const question = h("textarea", { id: "question", rows: 3, maxlength: 280, "aria-describedby": "question-hint" });
     const send = (kind) => async () => {
-      const placeholder = { id: `pending-${Date.now()}`, state: "pending", kind, seat: seat.value.trim() || null };
+      const text = kind === "question" ? question.value.trim() || null : null;
+      const placeholder = { id: `pending-${Date.now()}`, state: "pending", kind, seat: seat.value.trim() || null, text };
       asking = false;
+      state.question = false;
       state.help.push(placeholder);
       renderHelp();
       focusStatus();
       try {
-        const data = await live.act("help", { kind, ...(placeholder.seat ? { seat: placeholder.seat } : {}) });
+        const data = await live.act("help", { kind, ...(placeholder.seat ? { seat: placeholder.seat } : {}), ...(text ? { text } : {}) });
         remember(data);
         if (data.resident_id && !state.resident) {
           state.resident = { id: data.resident_id, name: null, present: true };
@@ -328,10 +381,23 @@ function start(code) {
       h(
         "div",
         { class: "kinds", role: "group", "aria-labelledby": "kind-title" },
-        KINDS.map((kind) => h("button", { type: "button", class: "kind", onclick: send(kind) }, icon(kind, 32), t(`kind.${kind}`))),
+        KINDS.map((kind) => kind === "question"
+          // A question may come with a few words: the field opens, then « Envoyer » sends.
+          ? h("button", { type: "button", class: "kind", id: "kind-question", "aria-expanded": String(state.question), "aria-controls": "question-box", onclick: () => {
+            state.question = true;
+            renderHelp();
+            byId("question")?.focus();
+          } }, icon(kind, 32), t(`kind.${kind}`))
+          : h("button", { type: "button", class: "kind", onclick: send(kind) }, icon(kind, 32), t(`kind.${kind}`))),
       ),
+      h("div", { class: "stack question-box", id: "question-box", hidden: !state.question },
+        h("label", { for: "question" }, t("join.question_label")),
+        h("p", { id: "question-hint", class: "muted hint" }, t("join.question_hint")),
+        question,
+        h("button", { type: "button", class: "btn", id: "question-send", onclick: send("question") }, icon("send"), t("join.question_send"))),
       h("button", { type: "button", class: "btn quiet", onclick: () => {
         asking = false;
+        state.question = false;
         renderHelp();
         byId("help-button")?.focus();
       } }, t("join.help_back")),
@@ -347,6 +413,7 @@ function start(code) {
       { class: `card status stack${done ? " done" : ""}`, "aria-live": "polite" },
       h("h2", { class: "status-title", tabindex: "-1", "data-focus": "status" }, t(request.state === "pending" ? "join.sending" : "join.sent")),
       h("p", { class: "state-line" }, icon(done ? "check" : "clock"), t(`help.resident.${request.state}`)),
+      request.text && h("p", { class: "my-question" }, t("join.your_question", { text: request.text })),
       request.answer && h("p", { class: "answer" }, request.answer),
       h("p", { class: "muted" }, t(`kind.${request.kind}`), request.seat ? ` · ${t("join.seat_is", { seat: request.seat })}` : ""),
       error && h("p", { class: "error", role: "alert" }, error),
@@ -433,15 +500,10 @@ function start(code) {
         h("ul", {}, ["notice.name", "notice.help", "notice.nothing_else"].map((key) => h("li", {}, t(key))),
           h("li", { "data-field": "retention" }, kept(state.snapshot.retention_days))),
       ),
-      h("button", { type: "button", class: "btn quiet", onclick: () => {
-        forget();
-        asking = false;
-        live.socket.disconnect().connect();
-        renderPresence();
-        renderHelp();
-        renderCheck();
-        put(done, t("join.reset_done"));
-        byId("name")?.focus();
+      // A shared tablet: the person before leaves (no longer counted), the next starts fresh.
+      h("button", { type: "button", class: "btn quiet", id: "reset", onclick: async () => {
+        await leave("join.reset_done", done);
+        focusAfterSnapshot = "name";
       } }, icon("reset"), t("join.reset")),
       done,
     );

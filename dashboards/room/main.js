@@ -1,15 +1,18 @@
-// The facilitator's dashboard (/room/<site>#token=F.…): who is in the room, the help
-// queue in arrival order, room problems, the room screen's state, announcements, checks.
+// The facilitator's dashboard (/room/<site>#token=F.…): « Salle prête », who is in the room
+// (each with « Parti·e » to correct the count), the help queue in arrival order (passed on
+// to the mediator with a note), room problems (« Autre problème » with a few words, « Vu »
+// from the mediator), the room screen's state, announcements, checks.
 import "../shared/base.css";
 import "./room.css";
 import { connect } from "../shared/live.js";
-import { byId, h, put } from "../shared/dom.js";
+import { byId, h, keep, put } from "../shared/dom.js";
 import { icon } from "../shared/icons.js";
 import { badge } from "../shared/badges.js";
-import { age, refreshAges, setZoneFrom, when, zoneLabel } from "../shared/format.js";
+import { age, clock, refreshAges, setZone, when, zoneLabel } from "../shared/format.js";
 import { langSwitch, loadLang, t, tn } from "../shared/i18n/index.js";
 import { refusal, SESSION_OVER } from "../shared/errors.js";
 import { alerter } from "../shared/alert.js";
+import { confirmAction } from "../shared/confirm.js";
 
 const PROBLEMS = ["no_sound", "frozen_image", "no_connection", "other"];
 const WAITING = new Set(["open", "claimed", "escalated", "answered"]);
@@ -23,6 +26,8 @@ const alerts = alerter("simulcast.room.sound");
 const soundToggle = alerts.toggle();
 /** Ended or cancelled: the room shows the end and offers nothing that would fail. */
 const over = () => state.session.state === "ended" || state.session.state === "cancelled";
+/** What the facilitator has opened: the note of a request being passed on, « Autre problème ». */
+const ui = { escalating: null, other: false };
 
 const header = h("header");
 const people = h("section", { class: "panel", "aria-labelledby": "people-title" });
@@ -31,11 +36,13 @@ const screen = h("section", { class: "panel", "aria-labelledby": "screen-title" 
 const problems = h("section", { class: "panel", "aria-labelledby": "problems-title" });
 const news = h("section", { class: "panel", "aria-labelledby": "news-title" });
 const errors = h("p", { class: "error", role: "alert" });
+const ready = h("section", { class: "panel ready-bar", "aria-label": t("room.ready") });
 const ended = h("section", { class: "panel over-notice", role: "status", hidden: true });
 put(
   app,
   header,
   ended,
+  ready,
   errors,
   h("div", { class: "panels" }, h("div", { class: "column" }, queue, people), h("div", { class: "column" }, screen, problems, news)),
 );
@@ -45,7 +52,7 @@ const live = token ? connect({
   auth: () => ({ token }),
   onSnapshot(snapshot) {
     state = snapshot;
-    setZoneFrom(snapshot.session.starts_at);
+    setZone(snapshot.timezone);
     render();
   },
   onRefused: () => refuse("room.bad_link"),
@@ -53,6 +60,12 @@ const live = token ? connect({
     session_started: () => setSession("live"),
     session_ended: () => setSession("ended"),
     session_cancelled: () => setSession("cancelled"),
+    // The title, the time or the rooms changed: take the room afresh.
+    session_updated: () => live.refresh().catch(() => {}),
+    room_ready(event) {
+      state.room.ready_at = event.at;
+      renderReady();
+    },
     resident_checked_in(event) {
       state.residents.push({ id: event.resident_id, name: event.name, checked_in_at: event.at });
       state.room.checked_in += 1;
@@ -89,6 +102,11 @@ const live = token ? connect({
       state.room.problems.push({ id: event.problem_id, problem: event.problem, text: event.text, reported_at: event.at });
       renderProblems();
     },
+    problem_seen(event) {
+      const problem = state.room.problems.find((p) => p.id === event.problem_id);
+      if (problem) problem.seen_at = event.at;
+      renderProblems();
+    },
     problem_cleared(event) {
       state.room.problems = state.room.problems.filter((p) => p.id !== event.problem_id);
       renderProblems();
@@ -106,7 +124,11 @@ const live = token ? connect({
       renderNews();
     },
     check_closed(event) {
-      if (state.check?.id === event.check_id) state.check.open = false;
+      if (state.check?.id === event.check_id) {
+        state.check.open = false;
+        // What the server records as present at the close (the next snapshot carries it).
+        state.check.present_at_close ??= state.residents.length + state.room.walkins;
+      }
       renderNews();
     },
   },
@@ -165,6 +187,7 @@ async function act(event, payload) {
 
 function render() {
   renderHeader();
+  renderReady();
   renderPeople();
   renderQueue();
   renderScreen();
@@ -177,7 +200,7 @@ function renderHeader() {
   renderTitle();
   put(
     header,
-    h("div", {}, h("h1", {}, room.nom), h("p", {}, room.commune, " · ", session.title, " · ", when(session.starts_at), " ", h("small", {}, zoneLabel()), " "), badge("session", session.state)),
+    h("div", {}, h("h1", {}, room.nom), h("p", {}, room.commune, " · ", session.title, " · ", when(session.starts_at), " ", h("small", {}, zoneLabel(session.starts_at)), " "), badge("session", session.state)),
     !over() && h("p", { class: "code" }, t("room.join_code"), " ", h("span", { translate: "no" }, `${room.join_code.slice(0, 3)}-${room.join_code.slice(3)}`)),
     h("div", { class: "toolbar" }, soundToggle, langSwitch()),
   );
@@ -188,11 +211,33 @@ function renderHeader() {
   ]);
 }
 
+/** « Salle prête »: the facilitator tells the mediator the room is set up (once). */
+function renderReady() {
+  ready.hidden = over();
+  if (over()) return put(ready);
+  const at = state.room.ready_at;
+  put(
+    ready,
+    at
+      ? h("p", { class: "ready-done", id: "ready-done", role: "status", tabindex: "-1" }, icon("check"), t("room.ready_done", { time: clock(at) }))
+      : [
+        h("button", { type: "button", class: "btn", id: "ready", "aria-describedby": "ready-hint", onclick: async () => {
+          const data = await act("room_ready");
+          if (data && !state.room.ready_at) {
+            state.room.ready_at = new Date().toISOString(); // the event follows with the time
+            renderReady();
+          }
+          byId("ready-done")?.focus();
+        } }, icon("flag"), t("room.ready")),
+        h("p", { id: "ready-hint", class: "muted" }, t("room.ready_hint")),
+      ],
+  );
+}
+
 function renderPeople() {
   const { room, residents } = state;
-  const named = residents.filter((r) => r.name);
   const present = residents.length + room.walkins;
-  put(
+  keep(
     people,
     h("h2", { id: "people-title" }, icon("person"), t("room.people")),
     h("p", { class: "count", "aria-live": "polite" }, String(present), h("span", { class: "count-word" }, " ", tn("room.present", present))),
@@ -207,10 +252,37 @@ function renderPeople() {
       h("button", { type: "button", class: "btn", onclick: () => walkins(1) },
         "+1", h("span", { class: "visually-hidden" }, ` ${t("room.walkin_plus")}`)),
     ),
-    named.length
-      ? h("ul", { class: "names", "aria-label": t("room.names") }, named.map((r) => h("li", {}, r.name)))
-      : null,
-    residents.length > named.length && h("p", { class: "empty" }, t("room.anonymous", { n: residents.length - named.length })),
+    h("h3", { id: "residents-title" }, t("room.residents")),
+    residents.length
+      ? h("ul", { class: "residents", "aria-labelledby": "residents-title" }, residents.map(residentItem))
+      : h("p", { class: "empty" }, t("room.residents_none")),
+  );
+}
+
+/** A resident present with a phone: their first name (or none) and when they arrived, and
+ *  « Parti·e » to count out someone who left without saying so. */
+function residentItem(resident) {
+  const time = clock(resident.checked_in_at);
+  const who = resident.name || t("room.someone", { time });
+  return h(
+    "li",
+    { "data-resident": resident.id },
+    h("span", { class: "who" }, resident.name ? h("strong", {}, resident.name) : h("span", {}, t("room.no_name")),
+      h("small", { class: "muted" }, " · ", t("room.arrived", { time }))),
+    !over() && h("button", { type: "button", class: "btn secondary dismiss", id: `dismiss-${resident.id}`, onclick: async () => {
+      const sure = await confirmAction({
+        title: t("room.dismiss_title", { who }),
+        text: t("room.dismiss_text", { who: resident.name || t("room.no_name") }),
+        yes: t("room.dismiss_yes"),
+        no: t("room.dismiss_no"),
+      });
+      if (!sure) return;
+      if (await act("dismiss", { resident_id: resident.id })) {
+        state.residents = state.residents.filter((r) => r.id !== resident.id); // the event may follow
+        renderPeople();
+        byId("people-title")?.focus();
+      }
+    } }, t("room.dismiss"), h("span", { class: "visually-hidden" }, ` : ${who}`)),
   );
 }
 
@@ -242,7 +314,7 @@ function renderQueue() {
     );
     return;
   }
-  put(
+  keep( // a note being typed survives live updates
     queue,
     h("h2", { id: "queue-title" }, icon("help"), t("room.queue", { n: waiting.length })),
     waiting.length
@@ -256,6 +328,8 @@ function requestItem(request) {
     claim: request.state === "open",
     escalate: request.state === "open" || request.state === "claimed",
   };
+  const noting = can.escalate && ui.escalating === request.id;
+  const noteId = `note-${request.id}`;
   return h(
     "li",
     { class: `request ${request.state}`, "data-request": request.id },
@@ -264,14 +338,39 @@ function requestItem(request) {
       badge("help", request.state)),
     h("div", { class: "line" }, icon(request.kind), h("span", {}, t(`kind.${request.kind}`)),
       request.state !== "answered" && [" · ", age("span", "room.waiting", request.created_at)]),
-    request.text && h("p", { class: "text" }, request.text),
+    request.text && h("p", { class: "text" }, h("strong", {}, t("room.question")), " ", request.text),
+    request.note && h("p", { class: "text note" }, h("strong", {}, t("room.note")), " ", request.note),
     request.answer && h("p", { class: "answer" }, h("strong", {}, t("room.answer")), " ", request.answer),
-    h(
+    noting && h(
+      "form",
+      { class: "note-form", onsubmit: async (event) => {
+        event.preventDefault();
+        const note = byId(noteId)?.value.trim();
+        if (await act("escalate", { request_id: request.id, ...(note ? { note } : {}) })) {
+          ui.escalating = null;
+          renderQueue();
+        }
+      } },
+      h("label", { for: noteId }, t("room.escalate_note")),
+      h("textarea", { id: noteId, rows: 2, maxlength: 280 }),
+      h("div", { class: "actions" },
+        h("button", { type: "submit", class: "btn" }, t("room.escalate_send")),
+        h("button", { type: "button", class: "btn quiet", onclick: () => {
+          ui.escalating = null;
+          renderQueue();
+          byId(`escalate-${request.id}`)?.focus();
+        } }, t("room.escalate_cancel"))),
+    ),
+    !noting && h(
       "div",
       { class: "actions" },
       can.claim && h("button", { type: "button", class: "btn", onclick: () => act("claim", { request_id: request.id }) }, t("room.claim")),
       h("button", { type: "button", class: "btn secondary", onclick: () => act("resolve", { request_id: request.id }) }, icon("check"), t("room.resolve")),
-      can.escalate && h("button", { type: "button", class: "btn quiet", onclick: () => act("escalate", { request_id: request.id }) }, t("room.escalate")),
+      can.escalate && h("button", { type: "button", class: "btn quiet", id: `escalate-${request.id}`, "aria-expanded": "false", onclick: () => {
+        ui.escalating = request.id; // first a note for the mediator, if the facilitator likes
+        renderQueue();
+        byId(noteId)?.focus();
+      } }, t("room.escalate")),
     ),
   );
 }
@@ -289,20 +388,57 @@ function renderScreen() {
 
 function renderProblems() {
   const open = state.room.problems;
-  put(
+  const reported = new Set(open.map((p) => p.problem));
+  const report = async (problem, text) => {
+    if (await act("report_problem", { problem, ...(text ? { text } : {}) })) {
+      ui.other = false;
+      renderProblems();
+    }
+  };
+  keep( // the words of « Autre problème » survive live updates
     problems,
     h("h2", { id: "problems-title" }, icon("no_connection"), t("room.problems")),
     over() ? h("p", { class: "empty" }, t("room.problems_over")) : h(
       "div",
       { class: "problems" },
       PROBLEMS.map((problem) =>
-        h("button", { type: "button", class: "btn quiet", onclick: () => act("report_problem", { problem }) }, icon(problem, 28), t(`problem.${problem}`)),
+        h("button", {
+          type: "button",
+          class: "btn quiet",
+          id: `problem-${problem}`,
+          ...(problem === "other" ? { "aria-expanded": String(ui.other), "aria-controls": "other-form" } : {}),
+          onclick: problem === "other"
+            ? () => {
+              ui.other = !ui.other;
+              renderProblems();
+              if (ui.other) byId("other-text")?.focus();
+            }
+            : () => report(problem),
+        }, icon(problem, 28), t(`problem.${problem}`),
+        reported.has(problem) && h("small", { class: "again" }, t("room.problem_again"))),
       ),
+    ),
+    !over() && ui.other && h(
+      "form",
+      { class: "other-form", id: "other-form", onsubmit: (event) => {
+        event.preventDefault();
+        report("other", byId("other-text")?.value.trim());
+      } },
+      h("label", { for: "other-text" }, t("room.other_label")),
+      h("input", { id: "other-text", type: "text", maxlength: 280, autocomplete: "off" }),
+      h("div", { class: "actions" },
+        h("button", { type: "submit", class: "btn" }, t("room.other_send")),
+        h("button", { type: "button", class: "btn quiet", onclick: () => {
+          ui.other = false;
+          renderProblems();
+          byId("problem-other")?.focus();
+        } }, t("room.other_cancel"))),
     ),
     open.length > 0 &&
       h("ul", { class: "open-problems", "aria-label": t("room.open_problems") },
-        open.map((p) => h("li", {},
-          h("span", {}, t(`problem.${p.problem}`), p.text ? ` – ${p.text}` : "", " · ", age("span", "room.since", p.reported_at)),
+        open.map((p) => h("li", { "data-problem": p.id },
+          h("span", {}, h("strong", {}, t(`problem.${p.problem}`)), p.text ? ` – ${p.text}` : "", " · ", age("span", "room.since", p.reported_at),
+            p.seen_at && h("span", { class: "badge ok seen" }, icon("check", 16), t("room.problem_seen"))),
           !over() && h("button", { type: "button", class: "btn secondary", onclick: () => act("clear_problem", { problem_id: p.id }) }, t("room.problem_clear")),
         ))),
   );
@@ -325,7 +461,10 @@ function renderNews() {
 function checkResult(check) {
   const counts = check.options.map((_, index) => check.tally?.[index] ?? 0);
   const answers = counts.reduce((a, b) => a + b, 0);
-  const present = state.residents.length + state.room.walkins;
+  // A closed check is measured against the people present when it closed.
+  const present = (!check.open && check.present_at_close !== null && check.present_at_close !== undefined)
+    ? check.present_at_close
+    : state.residents.length + state.room.walkins;
   const share = (n, of) => (of ? Math.round((100 * n) / of) : 0);
   return h(
     "div",

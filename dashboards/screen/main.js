@@ -8,7 +8,7 @@ import "./screen.css";
 import { connect } from "../shared/live.js";
 import { byId, h, put } from "../shared/dom.js";
 import { icon } from "../shared/icons.js";
-import { setZoneFrom, since, when } from "../shared/format.js";
+import { setZone, since, when } from "../shared/format.js";
 import { loadLang, t } from "../shared/i18n/index.js";
 import { qrSvg } from "./qr.js";
 import { createPlayer, playKey } from "./player.js";
@@ -67,7 +67,7 @@ const live = token
       },
       onSnapshot(next) {
         snapshot = next;
-        setZoneFrom(next.session.starts_at);
+        setZone(next.timezone);
         if (!["starting", "live"].includes(next.broadcast.state)) stopPlaying();
         renderWaiting();
         showCheck(next.check?.open ? next.check : null);
@@ -83,6 +83,8 @@ const live = token
         session_started: () => setSession("live"),
         session_ended: () => setSession("ended"),
         session_cancelled: () => setSession("cancelled"),
+        // A scheduled session changed (title, time, rooms): the waiting card is drawn afresh.
+        session_updated: () => live.refresh().catch(() => {}),
         broadcast_starting: () => setBroadcast("starting"),
         broadcast_live: () => setBroadcast("live"),
         broadcast_failed: () => setBroadcast("failed"),

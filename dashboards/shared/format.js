@@ -1,55 +1,73 @@
 // Times and durations as people read them, in the page's language. Session times are shown
-// in the territory's zone, whatever the browser's: the server answers them with the
-// territory's offset (docs/protocol.md, Sessions), and a laptop set to UTC must still read
-// « 14:00 » for a workshop typed as 14:00. Event times (`at`, UTC) are shown at that offset.
+// in the territory's time zone (the `timezone` of every snapshot, e.g. Europe/Paris), whatever
+// the browser's: a laptop set to UTC must still read « 14:00 » for a workshop typed as 14:00.
+// Intl.DateTimeFormat does the conversion (summer time included); event times (`at`, UTC)
+// are shown in the same zone.
 import { locale, t } from "./i18n/index.js";
 
-let territoryOffset = null; // minutes east of UTC, from the session's starts_at
+let territoryZone; // an IANA zone name, from the snapshot; undefined: the browser's own
 
-/** The offset written at the end of an ISO time, in minutes ("Z" → 0; none → null). */
-export function offsetOf(iso) {
-  const match = /(Z|[+-]\d\d:?\d\d)$/.exec(iso || "");
-  if (!match) return null;
-  if (match[1] === "Z") return 0;
-  const sign = match[1][0] === "-" ? -1 : 1;
-  const digits = match[1].slice(1).replace(":", "");
-  return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2)));
+/** Take the territory's zone from a snapshot (its `timezone`); a name Intl does not know is
+ *  ignored (the browser's zone is then used, never an error). */
+export function setZone(zone) {
+  if (!zone) return;
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    territoryZone = zone;
+  } catch {
+    // keep the previous zone
+  }
 }
 
-/** Take the territory's offset from a session time (its starts_at). */
-export function setZoneFrom(iso) {
-  const offset = offsetOf(iso);
-  if (offset !== null) territoryOffset = offset;
+export const zone = () => territoryZone;
+
+/** "UTC+1", "UTC+2", "UTC−4": the zone's offset at that instant (summer time included). */
+function offsetAt(iso) {
+  const parts = new Intl.DateTimeFormat("en-US", { timeZone: territoryZone, timeZoneName: "longOffset" })
+    .formatToParts(new Date(iso || Date.now()));
+  const name = parts.find((part) => part.type === "timeZoneName")?.value ?? "GMT";
+  const offset = name.replace(/^GMT/, "").replace(/^([+-])0?(\d+)(?::00)?/, "$1$2").replace("-", "−");
+  return `UTC${offset}`;
 }
 
-/** « heure du territoire (UTC+1) »: says which clock the times follow. */
-export function zoneLabel() {
-  if (territoryOffset === null) return "";
-  const hours = Math.trunc(Math.abs(territoryOffset) / 60);
-  const minutes = Math.abs(territoryOffset) % 60;
-  const utc = `UTC${territoryOffset < 0 ? "−" : "+"}${hours}${minutes ? ":" + String(minutes).padStart(2, "0") : ""}`;
-  return t("time.zone", { utc });
+/** « heure du territoire (Paris, UTC+1) »: which clock the times follow, at that instant. */
+export function zoneLabel(iso) {
+  if (!territoryZone) return "";
+  const city = territoryZone.split("/").at(-1).replace(/_/g, " ");
+  return t("time.zone", { city, utc: offsetAt(iso) });
 }
 
-/** A Date whose UTC fields are the wall-clock time in the territory (or in iso's own zone). */
-function wall(iso) {
-  const offset = territoryOffset ?? offsetOf(iso);
-  const instant = new Date(iso).getTime();
-  if (offset === null) return { date: new Date(instant), zone: undefined };
-  return { date: new Date(instant + offset * 60000), zone: "UTC" };
+/** The calendar day of an instant in the territory ("2026-12-01"). */
+function dayOf(date) {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: territoryZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(date);
 }
 
 /** "14:05" (today) or "mardi 1 décembre, 14:05", on the territory's clock. */
 export function when(iso) {
   if (!iso) return "";
-  const { date, zone } = wall(iso);
-  const now = wall(new Date().toISOString());
-  const day = (d) => (zone ? d.toISOString().slice(0, 10) : d.toDateString());
-  const today = day(now.date) === day(date);
+  const date = new Date(iso);
+  const today = dayOf(new Date()) === dayOf(date);
   const options = today
-    ? { hour: "2-digit", minute: "2-digit", timeZone: zone }
-    : { weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit", timeZone: zone };
+    ? { hour: "2-digit", minute: "2-digit", timeZone: territoryZone }
+    : { weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit", timeZone: territoryZone };
   return new Intl.DateTimeFormat(locale(), options).format(date);
+}
+
+/** "14:05" on the territory's clock, whatever the day. */
+export function clock(iso) {
+  if (!iso) return "";
+  return new Intl.DateTimeFormat(locale(), { hour: "2-digit", minute: "2-digit", timeZone: territoryZone }).format(new Date(iso));
+}
+
+/** An instant as a datetime-local value on the territory's clock ("2026-12-01T14:00"), to
+ *  fill a form's « Début ». */
+export function wallInput(iso) {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-GB", {
+      timeZone: territoryZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+    }).formatToParts(new Date(iso)).map((part) => [part.type, part.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
 }
 
 /** A duration in seconds as "45 s", "3 min", "1 h 20". */

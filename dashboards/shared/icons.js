@@ -79,6 +79,15 @@ const SHAPES = {
     ["path", { d: "M12 10v4.5" }],
     ["circle", { cx: 12, cy: 17.3, r: 0.6, fill: "currentColor" }],
   ],
+  // an open door and an arrow going out: « Je pars »
+  door: [
+    ["path", { d: "M13 4H6.5A1.5 1.5 0 0 0 5 5.5v13A1.5 1.5 0 0 0 6.5 20H13" }],
+    ["path", { d: "M10 12h10M16.5 8.5L20 12l-3.5 3.5" }],
+  ],
+  // a paper plane: send
+  send: [["path", { d: "M21 3L10 14M21 3l-7 18-4-7-7-4z" }]],
+  // a flag: the room is ready
+  flag: [["path", { d: "M5 21V4M5 4h11l-2 4 2 4H5" }]],
   // a chevron pointing down (turned when open)
   chevron: [["path", { d: "M6 9l6 6 6-6" }]],
 };

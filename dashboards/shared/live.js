@@ -15,7 +15,7 @@ const RETRY_MS = 3000;
 const REFUSALS = new Set(["bad_token", "auth_missing", "bad_code", "not_found"]);
 
 /**
- * connect({namespace, auth, onSnapshot, on, onRefused, onStatus, onLimited}) → {socket, act, emit, ask, rebase}
+ * connect({namespace, auth, onSnapshot, on, onRefused, onStatus, onLimited}) → {socket, act, emit, ask, rebase, refresh}
  * - onLimited(): too many wrong join codes (rate_limited); without it, tries again later;
  * - auth(): the connect payload, read again at each (re)connection;
  * - on: {eventName(data)} for server events, after the seq rule;
@@ -134,5 +134,14 @@ export function connect({ namespace, auth, onSnapshot, on = {}, onRefused = () =
     return ack.data;
   }
 
-  return { socket, act, emit, ask, rebase };
+  /** Take the page's snapshot afresh (after `session_updated`: the title, the time, the
+   *  rooms may all have changed) and apply it as if it had just arrived. */
+  async function refresh() {
+    const snapshot = await ask("snapshot");
+    rebase(snapshot);
+    onSnapshot(snapshot);
+    return snapshot;
+  }
+
+  return { socket, act, emit, ask, rebase, refresh };
 }

@@ -147,6 +147,10 @@ async def test_resident_page_works_with_the_keyboard_alone(
     await page.keyboard.type("12")
     await tab_to("« Question pour l'intervenant·e »", "el.textContent.includes('Question pour')")
     await page.keyboard.press("Space")
+    await expect(page.get_by_label("Votre question (facultatif)")).to_be_focused()
+    await page.keyboard.type("Comment joindre une photo ?")
+    await tab_to("« Envoyer »", "el.id === 'question-send'")
+    await page.keyboard.press("Enter")
     await expect(page.get_by_role("heading", name="Votre demande est envoyée")).to_be_focused()
     await expect(page.get_by_text("Une personne va venir vous aider.")).to_be_visible()
 
@@ -195,4 +199,80 @@ async def test_no_serious_or_critical_axe_violation_in_the_new_states(
     wrong = await browsers.open(f"{controller.base}/join/ZZZ999", PHONE, lang=lang)
     await expect(wrong.page.locator("#code-error")).to_be_visible()
     found["join, wrong code"] = await _axe(wrong.page)
+    assert {where: problems for where, problems in found.items() if problems} == {}
+
+
+async def _live_hour_session(controller: Live) -> dict[str, Any]:
+    """A live session in the states of the live hour: a resident's question passed on with
+    a note, two problems (one seen), the room ready; and a scheduled session to edit."""
+    api = controller.api
+    await api.new_session([ROOM], title="Atelier à venir", starts_at="2026-12-01T14:00")
+    _, access = await api.live_session([ROOM, "cyber-loos"])
+    room = dict(access[ROOM])
+    code, facilitator = room["join_code"], room["facilitator_token"]
+    checked = await api.post(
+        f"/api/join/{code}/checkin", {"client_id": cid(), "name": "Awa"}, token=None
+    )
+    ask = {"client_id": cid(), "kind": "question", "seat": "4", "text": "Où est la pièce jointe ?"}
+    asked = await api.post(f"/api/join/{code}/help", ask, token=checked.body["resident_token"])
+    note = {"client_id": cid(), "note": "Elle a un téléphone Android."}
+    assert (
+        await api.post(f"/api/help/{asked.body['id']}/escalate", note, token=facilitator)
+    ).status == 200
+    await api.post(f"/api/join/{code}/help", {"client_id": cid(), "kind": "lost"}, token=None)
+    problems = f"/api/rooms/{ROOM}/problems"
+    other = {"client_id": cid(), "problem": "other", "text": "Le projecteur chauffe"}
+    assert (await api.post(problems, other, token=facilitator)).status == 201
+    sound = await api.post(problems, {"client_id": cid(), "problem": "no_sound"}, token=facilitator)
+    seen = await api.post(f"/api/problems/{sound.body['id']}/seen", {"client_id": cid()})
+    assert seen.status == 200, seen.body
+    ready = await api.post(f"/api/rooms/{ROOM}/ready", {"client_id": cid()}, token=facilitator)
+    assert ready.status == 200, ready.body
+    return room
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("lang", ["fr", "en"])
+async def test_no_serious_or_critical_axe_violation_in_the_live_hour_states(
+    controller: Live, browsers: Browsers, lang: str
+) -> None:
+    """The escalation with a question and a note, the rooms' problems with « Vu », the
+    edit form; the residents list, the note and « Autre problème » forms, « Salle prête »
+    said; the resident's question field, « Je pars » and the page after leaving (360 px)."""
+    room = await _live_hour_session(controller)
+    found: dict[str, list[str]] = {}
+    console = await browsers.open(f"{controller.base}/console", LAPTOP, admin=True, lang=lang)
+    page = console.page
+    await page.locator(".sessions button", has_text="Envoyer un e-mail").click()
+    await expect(page.locator(".escalation .note")).to_be_visible()
+    await expect(page.locator(".problem")).to_have_count(2)
+    found["console, escalation and problems"] = await _axe(page)
+    await page.locator(".sessions button", has_text="Atelier à venir").click()
+    await page.locator("#edit-session").click()
+    await expect(page.locator(".create-form")).to_be_visible()
+    found["console, edit form"] = await _axe(page)
+
+    dashboard = await browsers.open(room["facilitator_url"], TABLET, lang=lang)
+    await expect(dashboard.page.locator(".residents li")).to_have_count(2)
+    await expect(dashboard.page.locator("#ready-done")).to_be_visible()
+    await expect(dashboard.page.locator(".open-problems .seen")).to_have_count(1)
+    await dashboard.page.locator(".request.open [id^=escalate-]").click()
+    await dashboard.page.locator("#problem-other").click()
+    await expect(dashboard.page.locator("#other-text")).to_be_visible()
+    found["room, residents, note and problem forms"] = await _axe(dashboard.page)
+    await dashboard.page.locator(".dismiss").first.click()
+    await expect(dashboard.page.get_by_role("dialog")).to_be_visible()
+    found["room, count out confirmation"] = await _axe(dashboard.page)
+
+    phone = await browsers.open(room["join_url"], PHONE, lang=lang, is_mobile=True)
+    await phone.page.locator("#name").fill("Lou")
+    await phone.page.locator("#name").press("Enter")
+    await expect(phone.page.locator("#leave")).to_be_visible()
+    await phone.page.locator("#help-button").click()
+    await phone.page.locator("#kind-question").click()
+    await expect(phone.page.locator("#question")).to_be_focused()
+    found["join, question field"] = await _axe(phone.page)
+    await phone.page.locator("#leave").click()
+    await expect(phone.page.locator(".notice-line")).to_be_visible()
+    found["join, after leaving"] = await _axe(phone.page)
     assert {where: problems for where, problems in found.items() if problems} == {}

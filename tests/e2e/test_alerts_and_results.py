@@ -58,6 +58,7 @@ async def test_waiting_items_counted_in_titles_and_check_results_kept(
 
     # Escalated to the console: counted in its title, then answered: no longer waiting.
     await room.page.get_by_role("button", name="Transmettre à l'intervenant·e").click()
+    await room.page.get_by_role("button", name="Transmettre", exact=True).click()  # no note
     await expect(room.page).to_have_title(f"{ROOM_NAME} – Tableau de la salle")
     await expect(page).to_have_title("(1) Console de session")
     item = page.locator(".escalation")

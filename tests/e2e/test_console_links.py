@@ -147,7 +147,7 @@ async def test_new_session_form_is_wide_filters_rooms_and_keeps_the_territory_ti
     head = page.locator(".session-head")
     await expect(head.get_by_role("heading")).to_have_text("Naviguer sur internet")
     await expect(head).to_contain_text("14:00")
-    await expect(head).to_contain_text("heure du territoire (UTC+1)")
+    await expect(head).to_contain_text("heure du territoire (Paris, UTC+1)")
     await expect(page.locator(".sessions")).to_contain_text("14:00")
     sessions = (await controller.api.get("/api/sessions")).body
     assert [(s["rooms"].keys() and list(s["rooms"]), s["starts_at"]) for s in sessions] == [

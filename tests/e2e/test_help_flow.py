@@ -38,7 +38,7 @@ async def test_help_request_reaches_its_room_only_and_every_page_follows_it(
     await phone.page.get_by_label("Votre prénom").fill("Awa")
     await phone.page.get_by_role("button", name="Je suis là").click()
     await expect(phone.page.get_by_role("heading", name="Bonjour Awa !")).to_be_visible()
-    await expect(room_a.page.locator(".names li")).to_have_text(["Awa"])
+    await expect(room_a.page.locator(".residents li strong")).to_have_text(["Awa"])
     await expect(tile_a.locator('[data-field="present"]')).to_have_text("1")
 
     # « J'ai besoin d'aide », seat 4: room A sees it within a second.
