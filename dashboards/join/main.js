@@ -115,6 +115,14 @@ function start(code) {
       session_cancelled: () => setSession("cancelled"),
       // The title, the time or the rooms changed: take the page afresh.
       session_updated: () => live.refresh().catch(() => {}),
+      // The facilitator counted this person out (a phone put away, the next person on a
+      // shared tablet): this device is a guest again, as after « Je pars ».
+      resident_left(event) {
+        if (!token || event.resident_id !== state.resident?.id) return;
+        forget();
+        state.notice = "join.dismissed";
+        live.socket.disconnect().connect();
+      },
       announcement_sent(event) {
         state.announcements = [...state.announcements, { id: event.announcement_id, text: event.text, at: event.at }].slice(-5);
         renderAnnouncements();

@@ -30,6 +30,7 @@ Audience = Literal[
     "rooms",
     "console",
     "facilitators",
+    "facilitators_and_resident",
     "facilitators_and_console",
     "check_answer",
     "help",
@@ -45,6 +46,8 @@ its coalesced view of every event):
 - ``rooms``: the session's facilitators and screens, and the consoles watching it;
 - ``console``: the consoles watching the session only;
 - ``facilitators``: the facilitators of the event's room;
+- ``facilitators_and_resident``: those, and the resident the event is about (a resident
+  counted out by the facilitator learns it at once);
 - ``facilitators_and_console``: those, and the consoles watching the session;
 - ``check_answer``: the room's facilitators (with the room's tally) and the resident who
   answered;
@@ -110,7 +113,7 @@ class ResidentCheckedIn(_Event):
 
 class ResidentLeft(_Event):
     type: Literal["resident_left"] = "resident_left"
-    audience: ClassVar[Audience] = "facilitators"
+    audience: ClassVar[Audience] = "facilitators_and_resident"
     resident_id: str
     room: str
 

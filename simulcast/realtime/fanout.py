@@ -69,6 +69,11 @@ def route(state: SessionState, record: Recorded) -> list[Emit]:
             return [(kind, body, channels.console(sid), "/console")]
         case "facilitators":
             return [(kind, body, channels.facilitators(sid, event.room), "/room")]
+        case "facilitators_and_resident":
+            return [
+                (kind, body, channels.facilitators(sid, event.room), "/room"),
+                (kind, body, channels.resident(sid, event.resident_id), "/resident"),
+            ]
         case "facilitators_and_console":
             return [
                 (kind, body, channels.facilitators(sid, event.room), "/room"),

@@ -222,3 +222,18 @@ async def test_the_mediator_writes_to_one_room_and_only_that_room_hears_it(
         {"client_id": cid(), "text": "x", "room": "cs-roubaix"},
     )
     assert (wrong.status, wrong.body["error"]["code"]) == (403, "forbidden")
+
+
+async def test_a_resident_counted_out_by_the_facilitator_is_told_at_once(
+    controller: Controller,
+) -> None:
+    _, access = await controller.api.live_session(ROOMS[:1])
+    room = access[ROOMS[0]]
+    phone = await controller.connect("/resident", {"code": room["join_code"]})
+    checked_in = await phone.call("checkin", {"client_id": cid(), "name": "Lou"})
+    resident_id = checked_in["data"]["resident_id"]
+    facilitator = await controller.connect("/room", {"token": room["facilitator_token"]})
+    dismissed = await facilitator.call("dismiss", {"client_id": cid(), "resident_id": resident_id})
+    assert dismissed["ok"] is True, dismissed
+    told = await phone.wait_for("resident_left")
+    assert (told["resident_id"], told["room"]) == (resident_id, ROOMS[0])
