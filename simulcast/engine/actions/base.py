@@ -156,13 +156,8 @@ def command(build: Callable[[Call], Command], *, answer: str = "result") -> Run:
         session_id = call.state.id
         outcome = await hub.execute(session_id, call.actor, build(call), call.client_id)
         state = hub.get(session_id)
-        if answer == "session":
-            created = outcome.principal.event.type == "session_scheduled"
-            return Answer(
-                session_answer(call.services, state),
-                status=201 if created and not outcome.replayed else 200,
-                replayed=outcome.replayed,
-            )
+        if answer == "session":  # a change of the session itself (start, end, update…)
+            return Answer(session_answer(call.services, state), replayed=outcome.replayed)
         return outcome_answer(call.services, outcome, state)
 
     return run
