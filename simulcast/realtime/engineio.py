@@ -17,6 +17,7 @@ import enum
 import logging
 import secrets
 from collections.abc import Callable
+from ipaddress import IPv6Address, ip_address
 from typing import Protocol
 from urllib.parse import urlsplit
 
@@ -289,11 +290,12 @@ class EngineServer:
         *,
         ping_interval_s: float = PING_INTERVAL_S,
         ping_timeout_s: float = PING_TIMEOUT_S,
-        public_host: Callable[[], str | None] = lambda: None,
+        public_url: Callable[[], str | None] = lambda: None,
     ) -> None:
         self._handler = handler
-        self._public_host = public_host
-        """The host of the public URL (behind a proxy, pages come from there)."""
+        self._public_url = public_url
+        """The base URL of the pages: ``--public-url``, else the address the controller is
+        bound to (see ``_check_origin``)."""
         self.ping_interval_s = ping_interval_s
         self.ping_timeout_s = ping_timeout_s
         self.sockets: dict[str, EngineSocket] = {}
@@ -390,14 +392,30 @@ class EngineServer:
         return ws
 
     def _check_origin(self, request: web.Request) -> None:
-        """Browsers send Origin: only pages served by this controller (its address, or its
-        public URL behind a proxy) may connect."""
-        origin = _origin_host(request)
-        if origin is None or origin in (request.host, self._public_host()):
+        """Browsers send Origin: only pages of this controller may connect.
+
+        The origin is compared with the controller's own addresses, never with the request's
+        ``Host`` header, which DNS rebinding lets a foreign page choose (a name of the
+        attacker's that resolves to this controller): the public URL (``--public-url``, else
+        the bound address); the address and port this connection reached, when the page was
+        opened at that address (an IP address in the origin, which no other site can use);
+        and, when that address is a loopback one, ``localhost`` or any loopback address on
+        the same port (the same machine, the same listening port: this controller)."""
+        origin = request.headers.get("Origin")
+        if origin is None:  # not a browser: nothing to protect it from
             return
+        page = _origin(origin)
+        if page is not None:
+            public = self._public_url()
+            if public is not None and page == _origin(public):
+                return
+            if page == ("http", *_own_address(request)) or _both_loopback(page, request):
+                return
         raise ForbiddenError(
-            "connections are accepted from this controller's pages only "
-            "(behind a proxy: set --public-url, or pass the Host header)"
+            "connections are accepted from this controller's own pages only, and this page "
+            f"comes from {origin[:100]!r}: if people open the pages at that address (behind a "
+            "reverse proxy, or by a name on the local network), start the controller with "
+            f"--public-url set to it (its pages are now at {self._public_url() or 'its address'})"
         )
 
     # -- connections --------------------------------------------------------------------
@@ -501,6 +519,58 @@ def _text(body: bytes) -> web.Response:
     return web.Response(body=body, content_type="text/plain", charset="utf-8")
 
 
-def _origin_host(request: web.Request) -> str | None:
-    origin = request.headers.get("Origin")
-    return urlsplit(origin).netloc if origin else None
+Origin = tuple[str, str, int]
+"""(scheme, host, port) of a page, the host in lower case without brackets."""
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(url: str) -> Origin | None:
+    """An origin or base URL as (scheme, host, port); None when it is not an http(s) one
+    (e.g. ``null``, sent by sandboxed frames and local files)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme, host = parts.scheme.lower(), parts.hostname
+    if scheme not in _DEFAULT_PORTS or not host:
+        return None
+    return scheme, _host(host), port if port is not None else _DEFAULT_PORTS[scheme]
+
+
+def _host(host: str) -> str:
+    """One spelling per host: an IPv4-mapped IPv6 address as IPv4, addresses in their
+    compressed form, names in lower case."""
+    try:
+        ip = ip_address(host)
+    except ValueError:
+        return host.lower()
+    if isinstance(ip, IPv6Address) and ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ip)
+
+
+def _own_address(request: web.Request) -> tuple[str, int]:
+    """The address and port of this controller that the connection reached."""
+    transport = request.transport
+    sockname = transport.get_extra_info("sockname") if transport is not None else None
+    if isinstance(sockname, tuple) and len(sockname) >= 2:
+        return _host(str(sockname[0])), int(sockname[1])
+    return "", -1
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":  # browsers resolve it themselves, never through DNS
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _both_loopback(page: Origin, request: web.Request) -> bool:
+    """A page of ``localhost`` or a loopback address, on the port of this controller's
+    loopback address: the same machine and the same listening port, so this controller."""
+    host, port = _own_address(request)
+    return page[0] == "http" and page[2] == port and _loopback(page[1]) and _loopback(host)
