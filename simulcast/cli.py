@@ -160,7 +160,10 @@ async def _serve(settings: Any) -> None:
         services = app[SERVICES]
         click.echo(url)
         click.echo(f"console:     {url}/console")
-        click.echo(f"admin token: {services.admin_token}")
+        if settings.admin_token is None:  # generated at the first start, kept in the database
+            click.echo(f"admin token: {services.admin_token}")
+        else:  # whoever gave it knows it: no copy in a terminal's scrollback or a journal
+            click.echo("admin token: the one given (--admin-token or SIMULCAST_ADMIN_TOKEN)")
         click.echo(
             f"rooms:       {len(services.registry)} sites from {settings.rooms}; "
             f"database {settings.db}; {len(services.hub.sessions)} sessions"
