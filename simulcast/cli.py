@@ -61,6 +61,12 @@ def main() -> None:
     help="wrong join codes tolerated per address per 10 min [SIMULCAST_JOIN_GUESS_LIMIT, 20]",
 )
 @click.option(
+    "--max-connections-per-address",
+    type=int,
+    help="open socket.io connections allowed per client address "
+    "[SIMULCAST_MAX_CONNECTIONS_PER_ADDRESS, 2000]",
+)
+@click.option(
     "--trusted-proxy",
     multiple=True,
     help="a reverse proxy whose X-Forwarded-For is believed (address or CIDR; repeatable) "

@@ -24,7 +24,8 @@ from urllib.parse import urlsplit
 import orjson
 from aiohttp import WSMsgType, web
 
-from simulcast.errors import ForbiddenError, InputError, PayloadTooLargeError
+from simulcast.engine.ratelimit import address_key
+from simulcast.errors import ForbiddenError, InputError, PayloadTooLargeError, RateLimitedError
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +159,7 @@ class EngineSocket:
         "_transport",
         "_waiter",
         "_ws",
+        "address",
         "answered",
         "busy",
         "closed",
@@ -175,6 +177,9 @@ class EngineSocket:
     ) -> None:
         self.sid = sid
         self.remote = remote
+        self.address = address_key(remote)
+        """Whom the connection counts against (``max_per_address``): the client's address,
+        the /64 of an IPv6 one."""
         self.closed = False
         self.answered = True
         """False from a ping until its pong."""
@@ -291,8 +296,12 @@ class EngineServer:
         ping_interval_s: float = PING_INTERVAL_S,
         ping_timeout_s: float = PING_TIMEOUT_S,
         public_url: Callable[[], str | None] = lambda: None,
+        max_per_address: int | None = None,
     ) -> None:
         self._handler = handler
+        self.max_per_address = max_per_address
+        """Open connections allowed per client address (``address_key``); None: no cap."""
+        self._per_address: dict[str, int] = {}
         self._public_url = public_url
         """The base URL of the pages: ``--public-url``, else the address the controller is
         bound to (see ``_check_origin``)."""
@@ -327,7 +336,7 @@ class EngineServer:
         if sid is None:
             if request.method != "GET":
                 raise InputError("open a connection with GET first", code="bad_transport")
-            socket = self._open(request)
+            socket = self._open(self._admit(request))
             return _text(b"0" + self._handshake(socket, upgrades=["websocket"]))
         socket = self._known(sid)
         if not socket.polling:
@@ -355,12 +364,14 @@ class EngineServer:
             raise InputError(
                 "this connection is already upgrading or upgraded", code="bad_transport"
             )
+        remote = self._admit(request) if socket is None else None
         ws = web.WebSocketResponse(max_msg_size=MAX_MESSAGE, compress=False, autoping=True)
         await ws.prepare(request)
         transport = request.transport
         assert transport is not None, "a prepared WebSocket has a transport"
         if socket is None:
-            socket = self._open(request)
+            assert remote is not None
+            socket = self._open(remote)
             socket.use_websocket(ws, transport)
             socket.send(Frame(b"0" + self._handshake(socket, upgrades=[])))
         upgraded = not socket.polling
@@ -420,12 +431,43 @@ class EngineServer:
 
     # -- connections --------------------------------------------------------------------
 
-    def _open(self, request: web.Request) -> EngineSocket:
+    def _admit(self, request: web.Request) -> str:
+        """The address of a new connection, if it may open one (else RateLimitedError)."""
         remote = request.remote or "unknown"
+        cap = self.max_per_address
+        if cap is not None and self._per_address.get(address_key(remote), 0) >= cap:
+            raise RateLimitedError(
+                f"too many connections from your address ({cap} open): close the pages of "
+                "this controller you no longer use, or wait for them to time out; if many "
+                "people share this address, the controller's operator can raise "
+                "--max-connections-per-address (behind a reverse proxy: set --trusted-proxy)",
+                retry_after=round(2 * self.ping_interval_s),
+                code="too_many_connections",
+            )
+        return remote
+
+    def _open(self, remote: str) -> EngineSocket:
         socket = EngineSocket(secrets.token_urlsafe(15), remote, self._outbox, self._drop)
         self.sockets[socket.sid] = socket
+        count = self._per_address[socket.address] = self._per_address.get(socket.address, 0) + 1
+        if count == self.max_per_address:
+            log.warning(
+                "%s has %d connections open, the most allowed (--max-connections-per-address): "
+                "its next ones are refused",
+                socket.address,
+                count,
+            )
         self._schedule(socket)
         return socket
+
+    def counts(self) -> dict[str, int]:
+        """Open connections by transport, and those of the address with the most."""
+        websocket = sum(1 for socket in self.sockets.values() if not socket.polling)
+        return {
+            "polling": len(self.sockets) - websocket,
+            "websocket": websocket,
+            "busiest_address": max(self._per_address.values(), default=0),
+        }
 
     def _known(self, sid: str) -> EngineSocket:
         socket = self.sockets.get(sid)
@@ -446,6 +488,9 @@ class EngineServer:
 
     def _drop(self, socket: EngineSocket, reason: CloseReason) -> None:
         if self.sockets.pop(socket.sid, None) is not None:
+            left = self._per_address.pop(socket.address) - 1
+            if left:
+                self._per_address[socket.address] = left
             self._handler.on_close(socket, reason)
 
     async def _receive(self, socket: EngineSocket, text: str) -> None:

@@ -36,7 +36,12 @@ def create_app(
     supervisor, purge) are opened when the app starts (``_services_ctx``)."""
     registry = registry if registry is not None else load_registry(settings.rooms)
     links = Links(settings)
-    realtime = create_realtime(registry, links.base, console_hz=settings.console_hz)
+    realtime = create_realtime(
+        registry,
+        links.base,
+        console_hz=settings.console_hz,
+        max_connections_per_address=settings.max_connections_per_address,
+    )
 
     proxies = [forwarded_middleware(settings.trusted_proxy)] if settings.trusted_proxy else []
     app = web.Application(middlewares=[*proxies, error_middleware], client_max_size=MAX_BODY)
