@@ -61,6 +61,12 @@ def main() -> None:
     help="wrong join codes tolerated per address per 10 min [SIMULCAST_JOIN_GUESS_LIMIT, 20]",
 )
 @click.option(
+    "--max-connections-per-address",
+    type=int,
+    help="open socket.io connections allowed per client address "
+    "[SIMULCAST_MAX_CONNECTIONS_PER_ADDRESS, 2000]",
+)
+@click.option(
     "--trusted-proxy",
     multiple=True,
     help="a reverse proxy whose X-Forwarded-For is believed (address or CIDR; repeatable) "
@@ -160,7 +166,10 @@ async def _serve(settings: Any) -> None:
         services = app[SERVICES]
         click.echo(url)
         click.echo(f"console:     {url}/console")
-        click.echo(f"admin token: {services.admin_token}")
+        if settings.admin_token is None:  # generated at the first start, kept in the database
+            click.echo(f"admin token: {services.admin_token}")
+        else:  # whoever gave it knows it: no copy in a terminal's scrollback or a journal
+            click.echo("admin token: the one given (--admin-token or SIMULCAST_ADMIN_TOKEN)")
         click.echo(
             f"rooms:       {len(services.registry)} sites from {settings.rooms}; "
             f"database {settings.db}; {len(services.hub.sessions)} sessions"

@@ -38,6 +38,13 @@ class Settings(BaseSettings):
     join_guess_limit: int = Field(
         20, ge=1, le=10_000, description="wrong join codes tolerated per address per 10 min"
     )
+    max_connections_per_address: int = Field(
+        2000,
+        ge=1,
+        le=1_000_000,
+        description="open socket.io (Engine.IO) connections allowed per client address "
+        "(IPv6: per /64); a new one over it is refused with 429",
+    )
     trusted_proxy: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = Field(
         (),
         description="reverse proxies (addresses or CIDR networks) whose X-Forwarded-For is "

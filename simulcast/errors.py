@@ -11,7 +11,7 @@ translations) and a ``message`` that says what is wrong and how to fix it::
     ├── ForbiddenError        403       a valid token that may not do this (another room's)
     ├── NotFoundError         404       no such session, help request, site, …
     ├── ConflictError         409       an illegal transition (resolving a cancelled request, …)
-    ├── RateLimitedError      429       too many wrong join codes from one address
+    ├── RateLimitedError      429       too many wrong join codes, or connections, from one address
     ├── StoreError            503       the event store could not commit; nothing was acknowledged
     ├── ObsError              502       OBS (integrations/obs/errors.py): unavailable, refused the
     │                                   password, a request failed (its code and comment), the
@@ -98,8 +98,8 @@ class RateLimitedError(SimulcastError):
     status = 429
     code = "rate_limited"
 
-    def __init__(self, message: str, *, retry_after: int) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, *, retry_after: int, code: str | None = None) -> None:
+        super().__init__(message, code=code)
         self.retry_after = retry_after
 
 

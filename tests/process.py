@@ -79,6 +79,7 @@ class Served:
     url: str
     log: Path
     """Where its stderr goes."""
+    _read: list[str] = field(default_factory=list, repr=False)
     _rest: str | None = field(default=None, repr=False)
 
     @property
@@ -91,12 +92,23 @@ class Served:
         os.kill(self.process.pid, signal.SIGKILL)
         await self.process.wait()
 
+    async def lines(self, count: int) -> list[str]:
+        """The next ``count`` lines it prints after its URL (without their line ends)."""
+        assert self.process.stdout is not None
+        read = []
+        for _ in range(count):
+            line = await asyncio.wait_for(self.process.stdout.readline(), START_WITHIN)
+            read.append(line.decode().removesuffix("\n"))
+        self._read += read
+        return read
+
     async def output(self) -> str:
         """Everything it printed (call once it has exited)."""
         assert self.process.stdout is not None
         if self._rest is None:
             self._rest = (await self.process.stdout.read()).decode()
-        return f"--- stdout\n{self.url}\n{self._rest}--- stderr\n{self.log.read_text()}"
+        printed = "".join(f"{line}\n" for line in [self.url, *self._read]) + self._rest
+        return f"--- stdout\n{printed}--- stderr\n{self.log.read_text()}"
 
 
 def _log_file(path: Path) -> IO[bytes]:
@@ -117,9 +129,11 @@ class Servers:
         *flags: str,
         port: int = 0,
         rooms: Path = SAMPLE_ROOMS,
-        admin_token: str = ADMIN,
+        admin_token: str | None = ADMIN,
+        env: dict[str, str] | None = None,
     ) -> Served:
         """``simulcast serve`` on ``db``; returns once it listens (its first line is its URL).
+        ``admin_token`` None: no ``--admin-token`` flag; ``env`` adds to the environment.
 
         Fails with its stdout and stderr if it exits or stays silent instead.
         """
@@ -136,14 +150,13 @@ class Servers:
                 str(db),
                 "--rooms",
                 str(rooms),
-                "--admin-token",
-                admin_token,
+                *([] if admin_token is None else ["--admin-token", admin_token]),
                 *flags,
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=stderr,
                 cwd=self.folder,
-                env=clean_env(),
+                env={**clean_env(), **(env or {})},
             )
         assert process.stdout is not None
         try:

@@ -186,6 +186,8 @@ def simulcast_target(rooms: int) -> SimulcastTarget:
         str(target.folder / "bench.db"),
         "--admin-token",
         ADMIN,
+        "--max-connections-per-address",  # every simulated client connects from 127.0.0.1
+        "1000000",
         "--log-level",
         "warning",
     ]

@@ -7,6 +7,7 @@ fields are refused, so a typo in a client is reported instead of silently ignore
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -15,13 +16,43 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from simulcast.models.events import HelpKind, ProblemKind
 from simulcast.models.session import Niveau, Source, Thematique
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _LINE_BREAKS = re.compile(r"[\r\n\t]")
+_SUSPECT = re.compile(r"[^\t\n\x20-\x7e\xa0-\xac\xae-\u05ff]")
+"""Characters worth a closer look (everything outside the Latin, Greek, Cyrillic and
+Hebrew blocks but for tab and newline): most texts are checked by this search alone."""
+
+_ZWJ = "\u200d"
+_EMOJI_MODIFIERS = frozenset("\ufe0f") | {chr(c) for c in range(0x1F3FB, 0x1F400)}
+"""What may stand between an emoji and a zero-width joiner: the emoji presentation selector,
+the skin tones."""
+
+
+def _in_emoji_sequence(value: str, at: int) -> bool:
+    """A zero-width joiner between two emoji (👩‍💻, 🧑🏽‍🦯, ❤️‍🩹) only draws them as one."""
+    before, after = value[at - 1 : at], value[at + 1 : at + 2]
+    return (
+        before != ""
+        and after != ""
+        and (unicodedata.category(before) == "So" or before in _EMOJI_MODIFIERS)
+        and unicodedata.category(after) == "So"
+    )
 
 
 def _no_control(value: str) -> str:
-    if _CONTROL.search(value):
-        raise ValueError("must not contain control characters")
+    """Refuse what a reader cannot see but a screen obeys: control characters (C0 but for
+    tab and newline, DEL, C1 such as U+0085), format characters (category Cf: bidi
+    overrides and isolates, zero-width spaces and joiners, soft hyphens, byte order marks,
+    tags) and line and paragraph separators (U+2028, U+2029), so that a name cannot pass
+    for another on the facilitator's screen. A zero-width joiner inside an emoji sequence is
+    kept: it is how many emoji are written."""
+    if _SUSPECT.search(value) is None:
+        return value
+    for at, char in enumerate(value):
+        category = unicodedata.category(char)
+        if category == "Cc" and char not in "\t\n":
+            raise ValueError(f"contains a control character (U+{ord(char):04X}): remove it")
+        if category in ("Cf", "Zl", "Zp") and not (char == _ZWJ and _in_emoji_sequence(value, at)):
+            raise ValueError(f"contains an invisible character (U+{ord(char):04X}): remove it")
     return value
 
 

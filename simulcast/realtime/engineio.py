@@ -17,13 +17,15 @@ import enum
 import logging
 import secrets
 from collections.abc import Callable
+from ipaddress import IPv6Address, ip_address
 from typing import Protocol
 from urllib.parse import urlsplit
 
 import orjson
 from aiohttp import WSMsgType, web
 
-from simulcast.errors import ForbiddenError, InputError, PayloadTooLargeError
+from simulcast.engine.ratelimit import address_key
+from simulcast.errors import ForbiddenError, InputError, PayloadTooLargeError, RateLimitedError
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +159,7 @@ class EngineSocket:
         "_transport",
         "_waiter",
         "_ws",
+        "address",
         "answered",
         "busy",
         "closed",
@@ -174,6 +177,9 @@ class EngineSocket:
     ) -> None:
         self.sid = sid
         self.remote = remote
+        self.address = address_key(remote)
+        """Whom the connection counts against (``max_per_address``): the client's address,
+        the /64 of an IPv6 one."""
         self.closed = False
         self.answered = True
         """False from a ping until its pong."""
@@ -289,11 +295,16 @@ class EngineServer:
         *,
         ping_interval_s: float = PING_INTERVAL_S,
         ping_timeout_s: float = PING_TIMEOUT_S,
-        public_host: Callable[[], str | None] = lambda: None,
+        public_url: Callable[[], str | None] = lambda: None,
+        max_per_address: int | None = None,
     ) -> None:
         self._handler = handler
-        self._public_host = public_host
-        """The host of the public URL (behind a proxy, pages come from there)."""
+        self.max_per_address = max_per_address
+        """Open connections allowed per client address (``address_key``); None: no cap."""
+        self._per_address: dict[str, int] = {}
+        self._public_url = public_url
+        """The base URL of the pages: ``--public-url``, else the address the controller is
+        bound to (see ``_check_origin``)."""
         self.ping_interval_s = ping_interval_s
         self.ping_timeout_s = ping_timeout_s
         self.sockets: dict[str, EngineSocket] = {}
@@ -325,7 +336,7 @@ class EngineServer:
         if sid is None:
             if request.method != "GET":
                 raise InputError("open a connection with GET first", code="bad_transport")
-            socket = self._open(request)
+            socket = self._open(self._admit(request))
             return _text(b"0" + self._handshake(socket, upgrades=["websocket"]))
         socket = self._known(sid)
         if not socket.polling:
@@ -353,12 +364,14 @@ class EngineServer:
             raise InputError(
                 "this connection is already upgrading or upgraded", code="bad_transport"
             )
+        remote = self._admit(request) if socket is None else None
         ws = web.WebSocketResponse(max_msg_size=MAX_MESSAGE, compress=False, autoping=True)
         await ws.prepare(request)
         transport = request.transport
         assert transport is not None, "a prepared WebSocket has a transport"
         if socket is None:
-            socket = self._open(request)
+            assert remote is not None
+            socket = self._open(remote)
             socket.use_websocket(ws, transport)
             socket.send(Frame(b"0" + self._handshake(socket, upgrades=[])))
         upgraded = not socket.polling
@@ -390,24 +403,71 @@ class EngineServer:
         return ws
 
     def _check_origin(self, request: web.Request) -> None:
-        """Browsers send Origin: only pages served by this controller (its address, or its
-        public URL behind a proxy) may connect."""
-        origin = _origin_host(request)
-        if origin is None or origin in (request.host, self._public_host()):
+        """Browsers send Origin: only pages of this controller may connect.
+
+        The origin is compared with the controller's own addresses, never with the request's
+        ``Host`` header, which DNS rebinding lets a foreign page choose (a name of the
+        attacker's that resolves to this controller): the public URL (``--public-url``, else
+        the bound address); the address and port this connection reached, when the page was
+        opened at that address (an IP address in the origin, which no other site can use);
+        and, when that address is a loopback one, ``localhost`` or any loopback address on
+        the same port (the same machine, the same listening port: this controller)."""
+        origin = request.headers.get("Origin")
+        if origin is None:  # not a browser: nothing to protect it from
             return
+        page = _origin(origin)
+        if page is not None:
+            public = self._public_url()
+            if public is not None and page == _origin(public):
+                return
+            if page == ("http", *_own_address(request)) or _both_loopback(page, request):
+                return
         raise ForbiddenError(
-            "connections are accepted from this controller's pages only "
-            "(behind a proxy: set --public-url, or pass the Host header)"
+            "connections are accepted from this controller's own pages only, and this page "
+            f"comes from {origin[:100]!r}: if people open the pages at that address (behind a "
+            "reverse proxy, or by a name on the local network), start the controller with "
+            f"--public-url set to it (its pages are now at {self._public_url() or 'its address'})"
         )
 
     # -- connections --------------------------------------------------------------------
 
-    def _open(self, request: web.Request) -> EngineSocket:
+    def _admit(self, request: web.Request) -> str:
+        """The address of a new connection, if it may open one (else RateLimitedError)."""
         remote = request.remote or "unknown"
+        cap = self.max_per_address
+        if cap is not None and self._per_address.get(address_key(remote), 0) >= cap:
+            raise RateLimitedError(
+                f"too many connections from your address ({cap} open): close the pages of "
+                "this controller you no longer use, or wait for them to time out; if many "
+                "people share this address, the controller's operator can raise "
+                "--max-connections-per-address (behind a reverse proxy: set --trusted-proxy)",
+                retry_after=round(2 * self.ping_interval_s),
+                code="too_many_connections",
+            )
+        return remote
+
+    def _open(self, remote: str) -> EngineSocket:
         socket = EngineSocket(secrets.token_urlsafe(15), remote, self._outbox, self._drop)
         self.sockets[socket.sid] = socket
+        count = self._per_address[socket.address] = self._per_address.get(socket.address, 0) + 1
+        if count == self.max_per_address:
+            log.warning(
+                "%s has %d connections open, the most allowed (--max-connections-per-address): "
+                "its next ones are refused",
+                socket.address,
+                count,
+            )
         self._schedule(socket)
         return socket
+
+    def counts(self) -> dict[str, int]:
+        """Open connections by transport, and those of the address with the most."""
+        websocket = sum(1 for socket in self.sockets.values() if not socket.polling)
+        return {
+            "polling": len(self.sockets) - websocket,
+            "websocket": websocket,
+            "busiest_address": max(self._per_address.values(), default=0),
+        }
 
     def _known(self, sid: str) -> EngineSocket:
         socket = self.sockets.get(sid)
@@ -428,6 +488,9 @@ class EngineServer:
 
     def _drop(self, socket: EngineSocket, reason: CloseReason) -> None:
         if self.sockets.pop(socket.sid, None) is not None:
+            left = self._per_address.pop(socket.address) - 1
+            if left:
+                self._per_address[socket.address] = left
             self._handler.on_close(socket, reason)
 
     async def _receive(self, socket: EngineSocket, text: str) -> None:
@@ -501,6 +564,58 @@ def _text(body: bytes) -> web.Response:
     return web.Response(body=body, content_type="text/plain", charset="utf-8")
 
 
-def _origin_host(request: web.Request) -> str | None:
-    origin = request.headers.get("Origin")
-    return urlsplit(origin).netloc if origin else None
+Origin = tuple[str, str, int]
+"""(scheme, host, port) of a page, the host in lower case without brackets."""
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(url: str) -> Origin | None:
+    """An origin or base URL as (scheme, host, port); None when it is not an http(s) one
+    (e.g. ``null``, sent by sandboxed frames and local files)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme, host = parts.scheme.lower(), parts.hostname
+    if scheme not in _DEFAULT_PORTS or not host:
+        return None
+    return scheme, _host(host), port if port is not None else _DEFAULT_PORTS[scheme]
+
+
+def _host(host: str) -> str:
+    """One spelling per host: an IPv4-mapped IPv6 address as IPv4, addresses in their
+    compressed form, names in lower case."""
+    try:
+        ip = ip_address(host)
+    except ValueError:
+        return host.lower()
+    if isinstance(ip, IPv6Address) and ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ip)
+
+
+def _own_address(request: web.Request) -> tuple[str, int]:
+    """The address and port of this controller that the connection reached."""
+    transport = request.transport
+    sockname = transport.get_extra_info("sockname") if transport is not None else None
+    if isinstance(sockname, tuple) and len(sockname) >= 2:
+        return _host(str(sockname[0])), int(sockname[1])
+    return "", -1
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":  # browsers resolve it themselves, never through DNS
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _both_loopback(page: Origin, request: web.Request) -> bool:
+    """A page of ``localhost`` or a loopback address, on the port of this controller's
+    loopback address: the same machine and the same listening port, so this controller."""
+    host, port = _own_address(request)
+    return page[0] == "http" and page[2] == port and _loopback(page[1]) and _loopback(host)

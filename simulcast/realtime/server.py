@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from simulcast.engine.actions import Action
 from simulcast.engine.services import Services
@@ -28,11 +27,15 @@ class Realtime:
 
 
 def create_realtime(
-    registry: Registry, base_url: Callable[[], str], *, console_hz: float
+    registry: Registry,
+    base_url: Callable[[], str],
+    *,
+    console_hz: float,
+    max_connections_per_address: int | None = None,
 ) -> Realtime:
     """The socket.io server, before it serves: its HTTP routes can be attached at once, its
     namespaces come with the services (``serving``)."""
-    sio = SocketServer(public_host=lambda: urlsplit(base_url()).netloc)
+    sio = SocketServer(public_url=base_url, max_per_address=max_connections_per_address)
     coalescer = Coalescer(sio, registry, console_hz)
     return Realtime(sio=sio, fanout=Fanout(sio, coalescer), coalescer=coalescer)
 

@@ -36,7 +36,12 @@ def create_app(
     supervisor, purge) are opened when the app starts (``_services_ctx``)."""
     registry = registry if registry is not None else load_registry(settings.rooms)
     links = Links(settings)
-    realtime = create_realtime(registry, links.base, console_hz=settings.console_hz)
+    realtime = create_realtime(
+        registry,
+        links.base,
+        console_hz=settings.console_hz,
+        max_connections_per_address=settings.max_connections_per_address,
+    )
 
     proxies = [forwarded_middleware(settings.trusted_proxy)] if settings.trusted_proxy else []
     app = web.Application(middlewares=[*proxies, error_middleware], client_max_size=MAX_BODY)
@@ -52,8 +57,19 @@ def create_app(
     app.cleanup_ctx.append(_services_ctx(SqliteEventStore(settings.db), registry, clock))
     if settings.gc_policy:
         app.cleanup_ctx.append(_gc_policy_ctx)
+    app.on_response_prepare.append(_common_headers)
     app.on_shutdown.append(_close_connections)
     return app
+
+
+COMMON_HEADERS = {"X-Content-Type-Options": "nosniff", "Server": "simulcast"}
+"""On every answer, errors and WebSocket handshakes included: no content sniffing (a JSON
+error quoting what the client sent is never read as HTML), and no library version (aiohttp
+names its own otherwise)."""
+
+
+async def _common_headers(request: web.Request, response: web.StreamResponse) -> None:
+    response.headers.update(COMMON_HEADERS)
 
 
 def _services_ctx(

@@ -38,7 +38,15 @@ def identify(request: web.Request, services: Services, action: Action) -> Actor:
     token, that resident."""
     if not action.roles:  # public; the admin may be shown more (e.g. every key of a site)
         token = bearer(request)
-        return ADMIN if token is not None and _is_admin(token, services) else ANONYMOUS
+        if token is None:
+            return ANONYMOUS
+        if _is_admin(token, services):
+            return ADMIN
+        if services.signer.verify(token) is None:
+            # A wrong token here is a miss too: the answer (public or full) tells whether it
+            # was the admin token, so it must not be an unlimited oracle.
+            services.limiter.miss(address(request))
+        return ANONYMOUS
     code = request.match_info.get("code")
     if code is not None:
         _, actor = services.join(code, bearer(request), address(request))

@@ -70,16 +70,18 @@ GC_WATCH = web.AppKey("gc_watch", GcWatch)
 
 
 async def _metrics(call: Call) -> Answer:
-    """GC pauses since the last reset, connected clients per namespace, sessions, events."""
+    """GC pauses since the last reset, connected clients per namespace, the Engine.IO
+    connections under them (by transport), sessions, events."""
     from simulcast.web.keys import REALTIME
 
     app = call.origin.app
-    clients = app[REALTIME].sio.clients
+    sio = app[REALTIME].sio
     hub = call.services.hub
     return Answer(
         {
             "gc": app[GC_WATCH].report(),
-            "connections": {namespace: len(members) for namespace, members in clients.items()},
+            "connections": {namespace: len(members) for namespace, members in sio.clients.items()},
+            "engineio": sio.engine.counts(),
             "sessions": len(hub.sessions),
             "events": sum(state.seq for state in hub.sessions.values()),
         }

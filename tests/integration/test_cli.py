@@ -389,3 +389,41 @@ async def test_serve_on_loopback_warns_that_other_machines_cannot_open_the_links
     )
     assert warning in local.log.read_text()
     assert "warning:" not in public.log.read_text()
+
+
+async def test_serve_prints_the_admin_token_only_when_it_made_or_stored_it(
+    servers: Servers, tmp_path: Path
+) -> None:
+    given_line = "admin token: the one given (--admin-token or SIMULCAST_ADMIN_TOKEN)"
+    by_flag = await servers.start(tmp_path / "flag.db")
+    by_variable = await servers.start(
+        tmp_path / "variable.db", admin_token=None, env={"SIMULCAST_ADMIN_TOKEN": ADMIN}
+    )
+    generated = await servers.start(tmp_path / "own.db", admin_token=None)
+    printed = {
+        "flag": await by_flag.lines(3),
+        "variable": await by_variable.lines(3),
+        "generated": await generated.lines(3),
+    }
+    token = printed["generated"][1].removeprefix("admin token: ")
+    assert re.fullmatch(r"[A-Za-z0-9_-]{32}", token), printed
+    assert printed == {
+        name: [
+            f"console:     {served.url}/console",
+            given_line if name != "generated" else f"admin token: {token}",
+            f"rooms:       11 sites from {SAMPLE_ROOMS}; database {tmp_path / db}; 0 sessions",
+        ]
+        for name, served, db in [
+            ("flag", by_flag, "flag.db"),
+            ("variable", by_variable, "variable.db"),
+            ("generated", generated, "own.db"),
+        ]
+    }
+    async with aiohttp.ClientSession() as http:
+        for served, key in [(by_flag, ADMIN), (by_variable, ADMIN), (generated, token)]:
+            answer = await Api(served.url, http).get("/api/sessions", token=key)
+            assert answer.status == 200, (served.url, answer)
+    generated.process.terminate()
+    assert await generated.process.wait() == 0
+    again = await servers.start(tmp_path / "own.db", admin_token=None)
+    assert (await again.lines(2))[1] == f"admin token: {token}"  # the stored one, kept

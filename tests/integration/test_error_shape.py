@@ -6,10 +6,11 @@ import asyncio
 import json
 from typing import Any
 
+import aiohttp
 import pytest
 
 from tests.conftest import Controller
-from tests.helpers import cid
+from tests.helpers import ADMIN, cid
 
 ROOM = "cs-lille-sud"
 
@@ -171,3 +172,67 @@ async def test_a_token_of_bytes_that_are_not_ascii_is_refused_with_401(
     await writer.wait_closed()
     assert head.split(b"\r\n")[0] == b"HTTP/1.1 401 Unauthorized"
     assert json.loads(body) == {"error": {"code": "bad_token", "message": "wrong admin token"}}
+
+
+async def test_every_answer_says_nosniff_and_names_simulcast_not_its_library(
+    controller: Controller,
+) -> None:
+    """Successes, every kind of error, pages, redirects and socket.io handshakes alike."""
+    base = controller.base
+    admin = {"Authorization": f"Bearer {ADMIN}"}
+    requests: dict[str, tuple[str, str, dict[str, str], bytes | None]] = {
+        "health": ("GET", "/api/health", {}, None),
+        "admin route": ("GET", "/api/sessions", admin, None),
+        "unknown route": ("GET", "/api/nope", {}, None),
+        "wrong method": ("DELETE", "/api/sessions", admin, None),
+        "no token": ("GET", "/api/sessions", {}, None),
+        "invalid json": ("POST", "/api/sessions", admin, b"{nope"),
+        "too large": ("POST", "/api/sessions", admin, b"x" * 20_000),
+        "page": ("GET", "/console", {}, None),
+        "redirect": ("GET", "/", {}, None),
+        "socket.io handshake": ("GET", "/socket.io/?EIO=4&transport=polling", {}, None),
+        "socket.io refusal": ("GET", "/socket.io/?EIO=3&transport=polling", {}, None),
+        "foreign origin": (
+            "GET",
+            "/socket.io/?EIO=4&transport=polling",
+            {"Origin": "https://elsewhere.example"},
+            None,
+        ),
+    }
+    seen = {}
+    async with aiohttp.ClientSession() as http:
+        for name, (method, path, headers, body) in requests.items():
+            async with http.request(
+                method, base + path, headers=headers, data=body, allow_redirects=False
+            ) as answer:
+                seen[name] = (
+                    answer.status,
+                    answer.headers.get("Server"),
+                    answer.headers.get("X-Content-Type-Options"),
+                )
+        ws = await http.ws_connect(f"{base}/socket.io/?EIO=4&transport=websocket")
+        assert ws._response is not None
+        seen["websocket upgrade"] = (
+            ws._response.status,
+            ws._response.headers.get("Server"),
+            ws._response.headers.get("X-Content-Type-Options"),
+        )
+        await ws.close()
+    assert seen == {
+        name: (status, "simulcast", "nosniff")
+        for name, status in {
+            "health": 200,
+            "admin route": 200,
+            "unknown route": 404,
+            "wrong method": 405,
+            "no token": 401,
+            "invalid json": 400,
+            "too large": 413,
+            "page": seen["page"][0],  # 200 once the dashboards are built, 503 before
+            "redirect": 302,
+            "socket.io handshake": 200,
+            "socket.io refusal": 400,
+            "foreign origin": 403,
+            "websocket upgrade": 101,
+        }.items()
+    }

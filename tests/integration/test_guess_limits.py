@@ -82,6 +82,27 @@ async def test_wrong_tokens_count_as_misses_and_a_valid_token_still_passes(
     assert room.of("snapshot")[0]["kind"] == "facilitator"
 
 
+async def test_wrong_tokens_on_public_routes_count_as_misses_too(
+    start_controller: ControllerFactory,
+) -> None:
+    """``GET /api/sites`` answers every key to the admin token and the public ones to any
+    other: without a limit there, it would tell a guesser when a guess is right."""
+    controller = await start_controller(join_guess_limit=2)
+    _, access = await controller.api.live_session([ROOM])
+    valid = access[ROOM]["facilitator_token"]  # a valid token of another role is no miss
+    statuses = [
+        (await controller.api.get("/api/sites", token=token)).status
+        for token in ["guess-0123456789abcdef", valid, "guess-1123456789abcdef", valid, None]
+    ]
+    limited = await controller.api.get("/api/sites", token="guess-2123456789abcdef")
+    assert (statuses, limited.status, limited.body["error"]["code"]) == (
+        [200, 200, 200, 200, 200],
+        429,
+        "rate_limited",
+    )
+    assert (await controller.api.get("/api/sites", token=None)).status == 200
+
+
 async def test_without_a_trusted_proxy_x_forwarded_for_is_ignored(
     start_controller: ControllerFactory,
 ) -> None:

@@ -139,6 +139,69 @@ async def test_behind_a_proxy_pages_of_the_public_url_may_connect(
         assert "--public-url" in (await foreign.json())["error"]["message"]
 
 
+async def _handshake_with(controller: Controller, origin: str, host: str) -> tuple[int, Any]:
+    """A polling handshake as a browser sends it: ``Origin`` and ``Host`` of its page."""
+    url = f"http://127.0.0.1:{controller.server.port}/socket.io/?EIO=4&transport=polling"
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(url, headers={"Origin": origin, "Host": host}) as answer,
+    ):
+        text = await answer.text()
+        return answer.status, (text[:2] if answer.status == 200 else orjson.loads(text))
+
+
+async def test_a_dns_rebinding_page_is_refused_though_its_host_header_matches(
+    controller: Controller,
+) -> None:
+    """An attacker's name resolving to 127.0.0.1: the browser sends that name as Origin and
+    as Host, so comparing the two proved nothing."""
+    port = controller.server.port
+    rebinding = f"http://rebind.attacker.example:{port}"
+    assert await _handshake_with(controller, rebinding, f"rebind.attacker.example:{port}") == (
+        403,
+        {
+            "error": {
+                "code": "forbidden",
+                "message": "connections are accepted from this controller's own pages only, "
+                f"and this page comes from '{rebinding}': if people open the pages at that "
+                "address (behind a reverse proxy, or by a name on the local network), start "
+                "the controller with --public-url set to it (its pages are now at "
+                f"{controller.base})",
+            }
+        },
+    )
+
+
+async def test_pages_at_localhost_or_the_bound_address_may_connect_others_not(
+    controller: Controller,
+) -> None:
+    port = controller.server.port
+    assert controller.base == f"http://127.0.0.1:{port}"
+    answers = {
+        origin: (await _handshake_with(controller, origin, host))[0]
+        for origin, host in [
+            (f"http://127.0.0.1:{port}", f"127.0.0.1:{port}"),
+            (f"http://localhost:{port}", f"localhost:{port}"),  # loopback: the same machine
+            (f"http://127.0.0.2:{port}", f"127.0.0.2:{port}"),
+            (f"http://[::1]:{port}", f"[::1]:{port}"),
+            (f"http://localhost:{port + 1}", f"localhost:{port}"),  # another server's page
+            (f"https://localhost:{port}", f"localhost:{port}"),
+            (f"http://sub.localhost:{port}", f"sub.localhost:{port}"),
+            ("null", f"127.0.0.1:{port}"),  # a local file, a sandboxed frame
+        ]
+    }
+    assert answers == {
+        f"http://127.0.0.1:{port}": 200,
+        f"http://localhost:{port}": 200,
+        f"http://127.0.0.2:{port}": 200,
+        f"http://[::1]:{port}": 200,
+        f"http://localhost:{port + 1}": 403,
+        f"https://localhost:{port}": 403,
+        f"http://sub.localhost:{port}": 403,
+        "null": 403,
+    }
+
+
 class Echo(Namespace):
     async def on_connect(self, sid: str, remote: str, auth: Any) -> None:
         self.enter_room(sid, "all")

@@ -376,6 +376,7 @@ export default {
   "err.not_found": "Not found: it may have been removed. Reload the page.",
   "err.bad_code": "This code does not work. Check the code shown on the room's screen.",
   "err.rate_limited": "Too many tries in a row. Wait a few minutes, then try again.",
+  "err.too_many_connections": "Too many connections open from your network. Close the simulcast pages you no longer use: the page tries again by itself within a minute.",
   "err.payload_too_large": "The text is too long. Shorten it.",
   "err.internal_error": "The server has a problem. Try again in a moment; if it goes on, tell the person who runs the server.",
   "err.store_unavailable": "The server can no longer save. Tell the person who runs the server (it must be restarted).",

@@ -379,6 +379,7 @@ export default {
   "err.not_found": "Introuvable : cela a peut-être été supprimé. Rechargez la page.",
   "err.bad_code": "Ce code ne marche pas. Vérifiez le code affiché sur l'écran de la salle.",
   "err.rate_limited": "Trop d'essais d'affilée. Attendez quelques minutes, puis réessayez.",
+  "err.too_many_connections": "Trop de connexions ouvertes depuis votre réseau. Fermez les pages de simulcast que vous n'utilisez plus : la page réessaie toute seule dans une minute.",
   "err.payload_too_large": "Le texte est trop long. Raccourcissez-le.",
   "err.internal_error": "Le serveur a un problème. Réessayez dans un moment ; si cela continue, prévenez la personne qui gère le serveur.",
   "err.store_unavailable": "Le serveur n'arrive plus à enregistrer. Prévenez la personne qui gère le serveur (il faut le redémarrer).",
