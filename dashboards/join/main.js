@@ -68,7 +68,7 @@ const shown = (typed) => (typed.length === 6 ? `${typed.slice(0, 3)}-${typed.sli
 function start(code) {
   const storageKey = `simulcast.resident.${code}`;
   const state = { snapshot: null, help: [], check: null, resident: null, announcements: [], notice: null, question: false };
-  let leaving = false;
+  let leavingNow = false;
   let token = localStorage.getItem(storageKey);
   let focusAfterSnapshot = null; // an element id to focus once the next snapshot is drawn
 
@@ -119,7 +119,7 @@ function start(code) {
       // The facilitator counted this person out (a phone put away, the next person on a
       // shared tablet): this device is a guest again, as after « Je pars ».
       resident_left(event) {
-        if (leaving || !token || event.resident_id !== state.resident?.id) return;
+        if (leavingNow || !token || event.resident_id !== state.resident?.id) return;
         forget();
         state.notice = "join.dismissed";
         live.socket.disconnect().connect();
@@ -193,7 +193,7 @@ function start(code) {
    *  is back to its welcome state. `notice`: what to say then. */
   async function leave(notice, error) {
     if (token && state.resident) {
-      leaving = true; // our own resident_left may come before the ack: not "counted out"
+      leavingNow = true; // our own resident_left may come before the ack: not "counted out"
       try {
         await live.act("leave");
       } catch (refusedError) {
@@ -202,7 +202,7 @@ function start(code) {
           return;
         }
       } finally {
-        leaving = false;
+        leavingNow = false;
       }
     }
     forget();
