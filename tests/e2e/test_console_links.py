@@ -74,7 +74,11 @@ async def test_links_panel_copies_sends_and_prints_every_room(
     await screenshot(console, "console-links")
 
     # The printable sheet: each room's name, code and QR code, on paper only.
-    await page.evaluate("window.print = () => { window.printed = (window.printed || 0) + 1 }")
+    # A function: Playwright calls the value of a string that evaluates to a function, so an
+    # assignment of an arrow function here would count one print before the click.
+    await page.evaluate(
+        "() => { window.print = () => { window.printed = (window.printed || 0) + 1 } }"
+    )
     await page.get_by_role("button", name="Imprimer la fiche des codes (avec QR codes)").click()
     await page.wait_for_function("() => window.printed === 1")
     sheet = page.locator(".print-sheet")
