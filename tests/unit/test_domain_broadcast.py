@@ -1,19 +1,17 @@
-"""``decide`` for the broadcast, screen and problem commands (domain/rules/broadcast.py,
-screens.py, problems.py): each one accepted in a legal state with exactly its events,
-refused otherwise with the exact error."""
+"""``decide``'s cases for the broadcast, screen, problem and readiness commands
+(domain/rules/broadcast.py, screens.py, problems.py, readiness.py): each one accepted in a
+legal state with exactly its events, refused otherwise with the exact error. The four
+table tests of test_domain_decide.py run them with the session commands' cases."""
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import pytest
 
 from simulcast.domain.commands import (
     AcknowledgeProblem,
-    Actor,
     ClearProblem,
-    Command,
     FailBroadcast,
     FailDispatch,
     MarkBroadcastLive,
@@ -32,8 +30,7 @@ from simulcast.domain.commands import (
     SignalRoomReady,
     SwitchScene,
 )
-from simulcast.domain.decide import decide, principal_event
-from simulcast.engine.hub import principal
+from simulcast.domain.decide import decide
 from simulcast.errors import ConflictError, ForbiddenError, NotFoundError
 from simulcast.models.events import (
     BroadcastFailed,
@@ -43,7 +40,6 @@ from simulcast.models.events import (
     BroadcastStopped,
     BroadcastStopping,
     DispatchFailed,
-    Event,
     ObsBack,
     ObsLost,
     ProblemCleared,
@@ -70,14 +66,10 @@ from tests.unit.domain_logs import (
     STOPPING,
     SYSTEM,
     URL,
-    Log,
     Refusal,
     facilitator,
-    refusal,
-    run,
     screen,
     session,
-    wrong_roles,
 )
 
 ACCEPTED = [
@@ -502,38 +494,6 @@ REFUSED = [
         id="signal_room_ready-not_a_room_of_the_session",
     ),
 ]
-
-
-@pytest.mark.parametrize(("log", "actor", "command", "events"), ACCEPTED)
-def test_decide_accepts_a_broadcast_command_in_a_legal_state(
-    log: Log, actor: Actor, command: Command, events: list[Event]
-) -> None:
-    state = session(log)
-    before = copy.deepcopy(state)
-    assert decide(state, actor, command) == events
-    assert state == before
-
-
-@pytest.mark.parametrize(("log", "actor", "command", "events"), ACCEPTED)
-def test_decide_names_the_principal_event_of_a_broadcast_command(
-    log: Log, actor: Actor, command: Command, events: list[Event]
-) -> None:
-    records = run(session(log), actor, command)
-    assert principal(records).event.type == principal_event(command)
-
-
-@pytest.mark.parametrize(("log", "actor", "command", "refused"), REFUSED)
-def test_decide_refuses_a_broadcast_command_in_an_illegal_state(
-    log: Log, actor: Actor, command: Command, refused: Refusal
-) -> None:
-    assert refusal(session(log), actor, command) == refused
-
-
-@pytest.mark.parametrize(("log", "actor", "command", "refused"), wrong_roles(ACCEPTED, WHO))
-def test_decide_refuses_every_role_a_broadcast_command_does_not_name(
-    log: Log, actor: Actor, command: Command, refused: Refusal
-) -> None:
-    assert refusal(session(log), actor, command) == refused
 
 
 def test_a_problem_may_be_cleared_after_the_session_ended() -> None:

@@ -60,6 +60,7 @@ from simulcast.models.events import (
     SessionUpdated,
     WalkInsAdjusted,
 )
+from tests.unit import test_domain_broadcast as broadcast_cases
 from tests.unit.domain_logs import (
     ADMIN,
     CANCELLED,
@@ -775,7 +776,17 @@ REFUSED = [
 ]
 
 
-@pytest.mark.parametrize(("log", "actor", "command", "events"), ACCEPTED)
+ALL_ACCEPTED = [*ACCEPTED, *broadcast_cases.ACCEPTED]
+ALL_REFUSED = [*REFUSED, *broadcast_cases.REFUSED]
+ALL_WRONG_ROLES = [
+    *wrong_roles(ACCEPTED, WHO),
+    *wrong_roles(broadcast_cases.ACCEPTED, broadcast_cases.WHO),
+]
+"""The session commands' cases (above) and the broadcast, screen and problem commands'
+(test_domain_broadcast.py), run by the same four tests."""
+
+
+@pytest.mark.parametrize(("log", "actor", "command", "events"), ALL_ACCEPTED)
 def test_decide_accepts_a_command_in_a_legal_state(
     log: Log, actor: Actor, command: Command, events: list[Event]
 ) -> None:
@@ -785,7 +796,7 @@ def test_decide_accepts_a_command_in_a_legal_state(
     assert state == before
 
 
-@pytest.mark.parametrize(("log", "actor", "command", "events"), ACCEPTED)
+@pytest.mark.parametrize(("log", "actor", "command", "events"), ALL_ACCEPTED)
 def test_decide_names_the_principal_event_the_hub_finds_again(
     log: Log, actor: Actor, command: Command, events: list[Event]
 ) -> None:
@@ -793,14 +804,14 @@ def test_decide_names_the_principal_event_the_hub_finds_again(
     assert principal(records).event.type == principal_event(command)
 
 
-@pytest.mark.parametrize(("log", "actor", "command", "refused"), REFUSED)
+@pytest.mark.parametrize(("log", "actor", "command", "refused"), ALL_REFUSED)
 def test_decide_refuses_a_command_in_an_illegal_state(
     log: Log, actor: Actor, command: Command, refused: Refusal
 ) -> None:
     assert refusal(session(log), actor, command) == refused
 
 
-@pytest.mark.parametrize(("log", "actor", "command", "refused"), wrong_roles(ACCEPTED, WHO))
+@pytest.mark.parametrize(("log", "actor", "command", "refused"), ALL_WRONG_ROLES)
 def test_decide_refuses_every_role_a_command_does_not_name(
     log: Log, actor: Actor, command: Command, refused: Refusal
 ) -> None:
