@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, get_args
 from urllib import error as urlerror
 from urllib import request as urlrequest
+from urllib.parse import urlsplit
 
 import click
 
@@ -175,11 +176,13 @@ async def _serve(settings: Any) -> None:
             f"database {settings.db}; {len(services.hub.sessions)} sessions"
         )
         sys.stdout.flush()
-        if settings.public_url is None and _loopback(settings.host):
+        if settings.public_url is None and _loopback(urlsplit(url).hostname or ""):
+            # Also when listening on every address (0.0.0.0): links cannot name the address
+            # the rooms will use, so they fall back to this machine's loopback.
             click.echo(
                 f"warning: the links given to rooms and residents point to {url}, which only "
-                "this computer can open: for rooms on other machines, set --public-url (the "
-                "address they reach this controller at) or --host 0.0.0.0",
+                "this computer can open: for rooms on other machines, set --public-url to the "
+                "address they reach this controller at (and --host 0.0.0.0 to listen there)",
                 err=True,
             )
         stop = asyncio.Event()

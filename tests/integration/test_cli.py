@@ -384,11 +384,16 @@ async def test_serve_on_loopback_warns_that_other_machines_cannot_open_the_links
     public = await servers.start(tmp_path / "b.db", "--public-url", "http://simulcast.example.org")
     warning = (
         f"warning: the links given to rooms and residents point to {local.url}, which only "
-        "this computer can open: for rooms on other machines, set --public-url (the address "
-        "they reach this controller at) or --host 0.0.0.0\n"
+        "this computer can open: for rooms on other machines, set --public-url to the address "
+        "they reach this controller at (and --host 0.0.0.0 to listen there)\n"
     )
     assert warning in local.log.read_text()
     assert "warning:" not in public.log.read_text()
+    # Listening on every address does not tell the links which one the rooms use.
+    everywhere = await servers.start(tmp_path / "c.db", "--host", "0.0.0.0")
+    assert "warning: the links given to rooms and residents point to http://127.0.0.1:" in (
+        everywhere.log.read_text()
+    )
 
 
 async def test_serve_prints_the_admin_token_only_when_it_made_or_stored_it(
