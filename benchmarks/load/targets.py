@@ -38,6 +38,9 @@ def rooms_yaml(count: int) -> str:
             "    date_maj: 2026-11-01",
             "    services: [Maîtrise des outils numériques du quotidien]",
             f"    x_kind: {'studio' if index == 0 else 'cyberespace'}",
+            # The largest room rooms.yaml allows: check-ins are limited per address and room
+            # (2 × x_capacity per 10 min) and every bench resident comes from 127.0.0.1.
+            "    x_capacity: 500",
         ]
     return "\n".join(lines) + "\n"
 

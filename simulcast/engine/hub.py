@@ -232,6 +232,10 @@ class Hub:
             raise InputError("a session needs at least one room", code="no_rooms")
         return rooms
 
+    def seen(self, session_id: str, actor: Actor, client_id: str | None) -> bool:
+        """Whether ``client_id`` already names an action of ``actor`` (a retry)."""
+        return client_id is not None and (session_id, actor.key, client_id) in self._outcomes
+
     async def execute(
         self, session_id: str, actor: Actor, command: Command, client_id: str | None
     ) -> Outcome:

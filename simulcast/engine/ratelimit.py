@@ -60,3 +60,33 @@ class GuessLimiter:
             log.warning("rate limiting %s: %d wrong join codes or tokens", key, self._burst)
         if len(self._buckets) > 100_000:
             self._buckets.pop(next(iter(self._buckets)))
+
+
+class CheckInLimiter:
+    """At most ``burst`` check-ins per address and room, refilled evenly over ``window_s``:
+    a join code alone must not let one device fill a room's screen with invented people
+    (a room behind one public address still checks in a full class at once)."""
+
+    def __init__(self, clock: Clock, *, window_s: float = 600.0) -> None:
+        self._clock = clock
+        self._window_s = window_s
+        self._buckets: dict[tuple[str, str], tuple[float, float]] = {}
+
+    def take(self, address: str, room: str, burst: int) -> None:
+        """Count one check-in; raise RateLimitedError when ``address`` has none left."""
+        key = (address_key(address), room)
+        now = self._clock.now().timestamp()
+        rate = burst / self._window_s
+        level, since = self._buckets.get(key, (float(burst), now))
+        level = min(float(burst), level + (now - since) * rate)
+        if level < 1:
+            retry = math.ceil((1 - level) / rate)
+            raise RateLimitedError(
+                f"too many check-ins from your address in this room ({burst} per "
+                f"{round(self._window_s / 60)} min): try again in {retry} s, or ask the "
+                "room's facilitator",
+                retry_after=retry,
+            )
+        self._buckets[key] = (level - 1, now)
+        if len(self._buckets) > 100_000:
+            self._buckets.pop(next(iter(self._buckets)))

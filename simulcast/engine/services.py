@@ -28,7 +28,7 @@ from simulcast.engine.broadcast.obs_keeper import ObsKeeper
 from simulcast.engine.broadcast.supervisor import BroadcastSupervisor, Timing
 from simulcast.engine.hub import Hub
 from simulcast.engine.purge import Purger
-from simulcast.engine.ratelimit import GuessLimiter
+from simulcast.engine.ratelimit import CheckInLimiter, GuessLimiter
 from simulcast.engine.tasks import running
 from simulcast.errors import AuthError, NotFoundError
 from simulcast.registry import Registry
@@ -64,6 +64,7 @@ class Services:
     signer: TokenSigner
     admin_token: str
     limiter: GuessLimiter
+    checkins: CheckInLimiter
     supervisor: BroadcastSupervisor
     purger: Purger
     links: Links
@@ -173,6 +174,7 @@ async def open_services(
                 signer=signer,
                 admin_token=admin_token,
                 limiter=GuessLimiter(clock, burst=settings.join_guess_limit),
+                checkins=CheckInLimiter(clock),
                 supervisor=supervisor,
                 purger=purger,
                 links=links,

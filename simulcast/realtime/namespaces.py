@@ -47,6 +47,8 @@ class Client:
     actor: Actor
     session_id: str | None
     site: str | None = None
+    address: str = "unknown"
+    """Where it connected from (behind a trusted proxy, the address it forwarded)."""
 
 
 def _refuse(error: SimulcastError) -> ConnectionRefused:
@@ -125,7 +127,14 @@ class _Namespace(Namespace):
                     if action.body is None
                     else parse(action.body, {} if data is None else data)
                 )
-                call = Call(self.services, action, client.actor, body, hint=client.session_id)
+                call = Call(
+                    self.services,
+                    action,
+                    client.actor,
+                    body,
+                    hint=client.session_id,
+                    address=client.address,
+                )
                 answer = await action.run(call)
                 self.after(sid, client, answer)
                 return ok(answer)
@@ -224,7 +233,9 @@ class RoomNamespace(_Namespace):
             self.services.check_access(state)
         except SimulcastError as error:
             raise _refuse(error) from None
-        self.clients[sid] = Client(actor=actor, session_id=actor.session_id, site=actor.room)
+        self.clients[sid] = Client(
+            actor=actor, session_id=actor.session_id, site=actor.room, address=remote
+        )
         self.enter_room(sid, channels.session(actor.session_id))
         audience = channels.facilitators if actor.role == "facilitator" else channels.screens
         self.enter_room(sid, audience(actor.session_id, actor.room))
@@ -270,7 +281,9 @@ class ResidentNamespace(_Namespace):
             state, actor = self.services.join(given.get("code"), given.get("token"), remote)
         except SimulcastError as error:
             raise _refuse(error) from None
-        self.clients[sid] = Client(actor=actor, session_id=state.id, site=actor.room)
+        self.clients[sid] = Client(
+            actor=actor, session_id=state.id, site=actor.room, address=remote
+        )
         self.enter_room(sid, channels.session(state.id))
         assert actor.room is not None, "a join code names its room"
         self.enter_room(sid, channels.room_residents(state.id, actor.room))

@@ -50,6 +50,7 @@ def handler(action: Action) -> Handler:
             actor,
             body,
             hint=request.match_info.get("session_id"),
+            address=request.remote or "unknown",
             origin=request,
         )
         answer = await action.run(call)

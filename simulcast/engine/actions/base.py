@@ -62,6 +62,8 @@ class Call:
     actor: Actor
     body: Any
     hint: str | None = None
+    address: str = "unknown"
+    """The caller's network address (behind a trusted proxy, the one it forwarded)."""
     origin: Any = None
     """The transport's own request (aiohttp's for REST), for the web layer's few actions
     that read the application itself (metrics)."""
