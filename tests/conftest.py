@@ -58,7 +58,7 @@ async def start_controller(tmp_path: Path) -> AsyncIterator[ControllerFactory]:
     async def start(db: Path | None = None, **overrides: Any) -> Controller:
         clock = overrides.pop("clock", None) or SystemClock()
         settings = Settings(
-            rooms=SAMPLE_ROOMS,
+            rooms=overrides.pop("rooms", SAMPLE_ROOMS),
             db=db or tmp_path / f"simulcast-{len(servers)}.db",
             port=0,
             admin_token=ADMIN,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +17,15 @@ import socketio
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_ROOMS = ROOT / "rooms.yaml"
 ADMIN = "test-admin-token-0123456789"
+
+
+def roomy_rooms(folder: Path) -> Path:
+    """The sample rooms.yaml with every room as large as rooms.yaml allows (x_capacity 500):
+    for tests that check many people in from one address (the per-address check-in limit is
+    2 × x_capacity per 10 min; tests/integration/test_checkin_limits.py tests it)."""
+    path = folder / "rooms-roomy.yaml"
+    path.write_text(re.sub(r"x_capacity: \d+", "x_capacity: 500", SAMPLE_ROOMS.read_text()))
+    return path
 
 
 def cid() -> str:

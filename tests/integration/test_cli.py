@@ -377,23 +377,34 @@ async def test_bench_outside_a_source_checkout_exits_1_with_one_line(tmp_path: P
     )
 
 
+async def _logged(served: Served, text: str) -> str:
+    """The server's log once it holds ``text`` (it writes its stderr after the URL line that
+    ``Servers.start`` waits for), or the log as it is after 10 s."""
+    deadline = asyncio.get_running_loop().time() + 10
+    while text not in (log := served.log.read_text()):
+        if asyncio.get_running_loop().time() > deadline:
+            return log
+        await asyncio.sleep(0.05)
+    return log
+
+
 async def test_serve_on_loopback_warns_that_other_machines_cannot_open_the_links(
     servers: Servers, tmp_path: Path
 ) -> None:
-    local = await servers.start(tmp_path / "a.db")
+    # Started first: by the time the two others have warned, it has written all it writes.
     public = await servers.start(tmp_path / "b.db", "--public-url", "http://simulcast.example.org")
+    local = await servers.start(tmp_path / "a.db")
     warning = (
         f"warning: the links given to rooms and residents point to {local.url}, which only "
         "this computer can open: for rooms on other machines, set --public-url to the address "
         "they reach this controller at (and --host 0.0.0.0 to listen there)\n"
     )
-    assert warning in local.log.read_text()
-    assert "warning:" not in public.log.read_text()
+    assert warning in await _logged(local, warning)
     # Listening on every address does not tell the links which one the rooms use.
     everywhere = await servers.start(tmp_path / "c.db", "--host", "0.0.0.0")
-    assert "warning: the links given to rooms and residents point to http://127.0.0.1:" in (
-        everywhere.log.read_text()
-    )
+    told = f"warning: the links given to rooms and residents point to {everywhere.url},"
+    assert told in await _logged(everywhere, told)
+    assert "warning:" not in public.log.read_text()
 
 
 async def test_serve_prints_the_admin_token_only_when_it_made_or_stored_it(

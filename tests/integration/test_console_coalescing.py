@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 from typing import Any
 
-from tests.helpers import ADMIN, cid
+from tests.helpers import ADMIN, cid, roomy_rooms
 
 ROOMS = ["cs-lille-sud", "cyber-loos", "mediatheque-ronchin"]
 
 
-async def test_a_burst_of_events_gives_few_complete_console_updates(start_controller: Any) -> None:
-    controller = await start_controller(console_hz=2)
+async def test_a_burst_of_events_gives_few_complete_console_updates(
+    start_controller: Any, tmp_path: Path
+) -> None:
+    controller = await start_controller(console_hz=2, rooms=roomy_rooms(tmp_path))
     api = controller.api
     session_id, access = await api.live_session(ROOMS)
     console = await controller.connect("/console", {"token": ADMIN, "session": session_id})

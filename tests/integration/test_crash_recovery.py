@@ -16,7 +16,7 @@ import aiohttp
 import pytest
 import socketio
 
-from tests.helpers import ADMIN, Api, Recorder, Response, cid
+from tests.helpers import ADMIN, Api, Recorder, Response, cid, roomy_rooms
 from tests.process import Servers
 
 ROOM_A, ROOM_B, ROOM_C = "cs-lille-sud", "cyber-loos", "mediatheque-ronchin"
@@ -234,7 +234,8 @@ async def test_sigkill_under_load_keeps_every_acknowledged_action_exactly_once(
     servers: Servers, http: aiohttp.ClientSession, tmp_path: Path
 ) -> None:
     db = tmp_path / "s.db"
-    first = await servers.start(db)
+    rooms = roomy_rooms(tmp_path)  # every worker checks people in from this one address
+    first = await servers.start(db, rooms=rooms)
     api = Api(first.url, http)
     session_id, access = await api.live_session(ROOMS)
     fac = {site: access[site]["facilitator_token"] for site in ROOMS}
@@ -278,7 +279,7 @@ async def test_sigkill_under_load_keeps_every_acknowledged_action_exactly_once(
     unacknowledged = [action for action in actions if not action.acknowledged]
     assert len(unacknowledged) == len(workers)  # each worker's last one, cut off by the kill
 
-    second = await servers.start(db)
+    second = await servers.start(db, rooms=rooms)
     api = Api(second.url, http)
 
     async def room_views() -> dict[str, Any]:
