@@ -26,6 +26,30 @@ def address_key(address: str) -> str:
     return str(ip)
 
 
+class _Buckets:
+    """Token buckets by key: ``burst`` tokens, refilled evenly over ``window_s``; at most
+    100,000 keys kept (the oldest forgotten first)."""
+
+    def __init__(self, clock: Clock, window_s: float) -> None:
+        self._clock = clock
+        self.window_s = window_s
+        self._levels: dict[object, tuple[float, float]] = {}
+
+    def take(self, key: object, burst: int) -> tuple[int | None, float]:
+        """Take one token: (None, tokens left) when there was one, else (seconds until there
+        is one, 0)."""
+        now = self._clock.now().timestamp()
+        rate = burst / self.window_s
+        level, since = self._levels.get(key, (float(burst), now))
+        level = min(float(burst), level + (now - since) * rate)
+        if level < 1:
+            return math.ceil((1 - level) / rate), 0.0
+        self._levels[key] = (level - 1, now)
+        if len(self._levels) > 100_000:
+            self._levels.pop(next(iter(self._levels)))
+        return None, level - 1
+
+
 class GuessLimiter:
     """Allows ``burst`` misses (a wrong join code or token) per address, refilled evenly
     over ``window_s``.
@@ -35,31 +59,20 @@ class GuessLimiter:
     someone who mistyped (docs/security.md says why guessing stays impractical)."""
 
     def __init__(self, clock: Clock, *, burst: int, window_s: float = 600.0) -> None:
-        self._clock = clock
-        self._burst = float(burst)
-        self._rate = burst / window_s
-        self._buckets: dict[str, tuple[float, float]] = {}
-
-    def _level(self, key: str) -> tuple[float, float]:
-        now = self._clock.now().timestamp()
-        level, since = self._buckets.get(key, (self._burst, now))
-        return min(self._burst, level + (now - since) * self._rate), now
+        self._burst = burst
+        self._buckets = _Buckets(clock, window_s)
 
     def miss(self, address: str) -> None:
         """Count a miss from ``address``; raise RateLimitedError if it had none left."""
         key = address_key(address)
-        level, now = self._level(key)
-        if level < 1:
-            retry = math.ceil((1 - level) / self._rate)
+        retry, left = self._buckets.take(key, self._burst)
+        if retry is not None:
             raise RateLimitedError(
                 f"too many wrong join codes or tokens from your address: try again in {retry} s",
                 retry_after=retry,
             )
-        self._buckets[key] = (level - 1, now)
-        if level < 2:
+        if left < 1:
             log.warning("rate limiting %s: %d wrong join codes or tokens", key, self._burst)
-        if len(self._buckets) > 100_000:
-            self._buckets.pop(next(iter(self._buckets)))
 
 
 class CheckInLimiter:
@@ -68,25 +81,15 @@ class CheckInLimiter:
     (a room behind one public address still checks in a full class at once)."""
 
     def __init__(self, clock: Clock, *, window_s: float = 600.0) -> None:
-        self._clock = clock
-        self._window_s = window_s
-        self._buckets: dict[tuple[str, str], tuple[float, float]] = {}
+        self._buckets = _Buckets(clock, window_s)
 
     def take(self, address: str, room: str, burst: int) -> None:
         """Count one check-in; raise RateLimitedError when ``address`` has none left."""
-        key = (address_key(address), room)
-        now = self._clock.now().timestamp()
-        rate = burst / self._window_s
-        level, since = self._buckets.get(key, (float(burst), now))
-        level = min(float(burst), level + (now - since) * rate)
-        if level < 1:
-            retry = math.ceil((1 - level) / rate)
+        retry, _ = self._buckets.take((address_key(address), room), burst)
+        if retry is not None:
             raise RateLimitedError(
                 f"too many check-ins from your address in this room ({burst} per "
-                f"{round(self._window_s / 60)} min): try again in {retry} s, or ask the "
-                "room's facilitator",
+                f"{round(self._buckets.window_s / 60)} min): try again in {retry} s, or ask "
+                "the room's facilitator",
                 retry_after=retry,
             )
-        self._buckets[key] = (level - 1, now)
-        if len(self._buckets) > 100_000:
-            self._buckets.pop(next(iter(self._buckets)))
